@@ -1,0 +1,127 @@
+import { awscdk, javascript, TextFile } from 'projen';
+
+/**
+ * The lowest aws-cdk-lib that has every API the library uses, and that cdk-nag 3.x (the test-time
+ * validator) accepts as a peer. The dev dependency is pinned to it so the tests prove the floor.
+ */
+const CDK_VERSION = '2.257.0';
+/** aws-cdk CLI for the example app: the 3.x CLI refuses aws-cdk-lib 2.x cloud assemblies. */
+const CDK_CLI_VERSION = '2.1148.1';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: '@org/analytics-constructs',
+  description:
+    'Production-grade AWS CDK constructs for self-hosted analytics on ECS Fargate: Umami, OpenReplay, a Fastify API, ' +
+    'a CloudFront SPA and a CloudWatch observability bundle, secure and cheap by default.',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'ecs', 'fargate', 'cloudfront', 'umami', 'openreplay', 'observability'],
+  stability: 'experimental',
+  license: 'Apache-2.0',
+  author: 'Org Platform Team',
+  authorAddress: 'platform@org.example',
+  repositoryUrl: 'https://github.com/org/analytics-constructs.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+
+  cdkVersion: CDK_VERSION,
+  cdkVersionPinning: false,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '~5.9.0',
+
+  minNodeVersion: '22.0.0',
+  workflowNodeVersion: '22',
+
+  // Lambda handlers (src/**/*.lambda.ts) are bundled by projen with esbuild for Node 22.
+  lambdaOptions: {
+    runtime: awscdk.LambdaRuntime.NODEJS_22_X,
+    bundlingOptions: { externals: ['@aws-sdk/*'], sourcemap: false },
+  },
+
+  // jsii targets. Publishing needs the registry secrets (NPM_TOKEN, TWINE_*, MAVEN_*, NUGET_API_KEY, GO_GITHUB_TOKEN).
+  npmAccess: javascript.NpmAccess.PUBLIC,
+  publishToPypi: {
+    distName: 'org-analytics-constructs',
+    module: 'org_analytics_constructs',
+  },
+  publishToMaven: {
+    javaPackage: 'com.org.analytics.constructs',
+    mavenGroupId: 'com.org',
+    mavenArtifactId: 'analytics-constructs',
+  },
+  publishToGo: {
+    moduleName: 'github.com/org/analytics-constructs-go',
+  },
+  publishToNuget: {
+    dotNetNamespace: 'Org.AnalyticsConstructs',
+    packageId: 'Org.AnalyticsConstructs',
+  },
+
+  // The development tsconfig sits at the top level, where users of projen projects expect it.
+  tsconfigDevFile: 'tsconfig.dev.json',
+  tsconfigDev: {
+    include: ['src/**/*.ts', 'test/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
+    exclude: ['examples', 'test/consumers'],
+    compilerOptions: { rootDir: '.' },
+  },
+
+  // Typed linting against tsconfig.dev.json, which includes src/, test/ and the projenrc.
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'projenrc', '.projenrc.ts'],
+    projectService: false,
+    tsconfigPath: './tsconfig.dev.json',
+  },
+
+  devDeps: [
+    'cdk-nag@^3.0.2',
+    `aws-cdk@${CDK_CLI_VERSION}`,
+    'ts-node@^10.9.2',
+  ],
+
+  gitignore: ['examples/cdk.out', 'examples/**/node_modules', '/.tmp', '*.tgz', 'test/.cdk.out*'],
+
+  jestOptions: {
+    // Snapshots are checked, never silently rewritten (`npx jest -u` updates them on purpose).
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '/examples/'],
+      modulePathIgnorePatterns: ['<rootDir>/examples/', '<rootDir>/dist/'],
+    },
+  },
+  githubOptions: { mergify: false },
+  autoApproveUpgrades: false,
+  depsUpgrade: true,
+  sampleCode: false,
+});
+
+project.addPackageIgnore('/examples');
+project.addPackageIgnore('/.ci');
+project.addPackageIgnore('/scripts');
+
+// Only the listed roots (the default also adds `**/*.ts`, which would pull in examples/ and lib/).
+project.tryFindObjectFile('tsconfig.dev.json')?.addOverride('include', ['src/**/*.ts', 'test/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts']);
+
+// Node 22 everywhere: engines (from minNodeVersion), CI workflows (workflowNodeVersion) and .nvmrc.
+new TextFile(project, '.nvmrc', { lines: ['22'] });
+
+// The package refers to itself by name (Node self-reference), so examples/ imports the library exactly the way a
+// consuming app does: `import { ... } from '@org/analytics-constructs'`, resolved to the compiled `lib/`.
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './package.json': './package.json',
+  './.jsii': './.jsii',
+});
+
+// `npm run example`: compile the library, then synthesize the example deployment with the pinned 2.x CLI and
+// print a summary (stacks, resources per stack, validator results).
+const example = project.addTask('example', {
+  description: 'Compile the library and synthesize examples/ into examples/cdk.out, with cfn-lint and cdk-nag results',
+});
+example.spawn(project.preCompileTask);
+example.spawn(project.compileTask);
+example.exec('node scripts/example-synth.js');
+
+project.synth();

@@ -1,0 +1,58 @@
+import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { Profile } from './config';
+import { acknowledgeCompliance } from './nag';
+
+export interface NetworkStackProps extends StackProps {
+  readonly profile: Profile;
+}
+
+/** One VPC for everything: 2 AZs, public / private / isolated subnets, flow logs and an S3 gateway endpoint. */
+export class NetworkStack extends Stack {
+  public readonly vpc: ec2.Vpc;
+  /** Customer-managed key for the platform's log groups (the compliance packs ask for KMS-encrypted logs). */
+  public readonly logKey: kms.Key;
+
+  /** Named explicitly so that synthesis needs no AZ lookup (and so no AWS account). */
+  get availabilityZones(): string[] {
+    return [`${this.region}a`, `${this.region}b`];
+  }
+
+  constructor(scope: Construct, id: string, props: NetworkStackProps) {
+    super(scope, id, props);
+
+    this.logKey = new kms.Key(this, 'LogKey', {
+      description: 'Encrypts the platform CloudWatch log groups',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.logKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+    const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_MONTH, encryptionKey: this.logKey });
+
+    this.vpc = new ec2.Vpc(this, 'Vpc', {
+      maxAzs: 2,
+      // prod: one NAT gateway per AZ; dev: a single one.
+      natGateways: props.profile === 'prod' ? 2 : 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
+        { name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 },
+      ],
+      flowLogs: {
+        all: { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.ALL },
+      },
+      gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
+      restrictDefaultSecurityGroup: true,
+    });
+    for (const subnet of this.vpc.publicSubnets) {
+      acknowledgeCompliance(subnet, 'VPCNoUnrestrictedRouteToIGW',
+        'Public subnets hold only the internet-facing load balancer and the NAT gateways; workloads run in private subnets.');
+    }
+    acknowledgeCompliance(this.vpc.node.findChild('all'), 'IAMNoInlinePolicy',
+      'The flow-log delivery role created by CDK has one inline policy scoped to the flow-log group.');
+  }
+}

@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+// Synthesizes examples/ into examples/cdk.out with the pinned aws-cdk 2.x CLI (no AWS credentials needed), then
+// prints a summary: stacks, resources per stack, cfn-lint and cdk-nag results. Exits 1 on any cfn-lint error or
+// unacknowledged cdk-nag finding. Extra arguments go to `cdk synth` (e.g. `-c profile=prod`).
+'use strict';
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const examples = path.join(root, 'examples');
+const out = path.join(examples, 'cdk.out');
+const cdk = path.join(root, 'node_modules', '.bin', 'cdk');
+const started = Date.now();
+
+fs.rmSync(out, { recursive: true, force: true });
+const synth = spawnSync(cdk, ['synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', out, ...process.argv.slice(2)], {
+  cwd: examples,
+  stdio: ['ignore', 'inherit', 'inherit'],
+  env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', CDK_DISABLE_VERSION_CHECK: 'true' },
+});
+const synthSeconds = ((Date.now() - started) / 1000).toFixed(1);
+
+const manifestFile = path.join(out, 'manifest.json');
+if (!fs.existsSync(manifestFile)) {
+  console.error(`example: cdk synth wrote no cloud assembly (exit ${synth.status})`);
+  process.exit(1);
+}
+const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf-8'));
+const stacks = Object.entries(manifest.artifacts)
+  .filter(([, a]) => a.type === 'aws:cloudformation:stack')
+  .map(([id, a]) => {
+    const file = path.join(out, a.properties.templateFile);
+    const template = JSON.parse(fs.readFileSync(file, 'utf-8'));
+    const resources = Object.values(template.Resources ?? {});
+    return { id, region: (a.environment ?? '').split('/').pop(), file, resources: resources.length };
+  });
+
+// cfn-lint over every template.
+const lintCmd = process.env.CFN_LINT ?? 'cfn-lint';
+const lint = spawnSync(lintCmd, ['--format', 'json', '--', ...stacks.map((s) => s.file)], { encoding: 'utf-8', maxBuffer: 64 << 20 });
+if (lint.error || lint.status === 1) {
+  console.error(`example: could not run ${lintCmd}: ${lint.error ? lint.error.message : lint.stderr}`);
+  process.exit(1);
+}
+const matches = lint.stdout.trim() ? JSON.parse(lint.stdout) : [];
+const lintBy = (level) => matches.filter((m) => m.Level === level);
+
+// cdk-nag report written by examples/lib/compliance.ts.
+const nagFile = path.join(out, 'nag-report.json');
+const nag = fs.existsSync(nagFile) ? JSON.parse(fs.readFileSync(nagFile, 'utf-8')) : undefined;
+
+console.log('');
+console.log(`Example deployment synthesized to ${path.relative(root, out)} in ${synthSeconds}s`);
+console.log('');
+console.log('  stack                                     region        resources');
+for (const s of stacks) {
+  console.log(`  ${s.id.padEnd(42)}${s.region.padEnd(14)}${String(s.resources).padStart(9)}`);
+}
+const total = stacks.reduce((n, s) => n + s.resources, 0);
+console.log(`  ${'total'.padEnd(56)}${String(total).padStart(9)}`);
+console.log('');
+console.log(`  cfn-lint: ${lintBy('Error').length} errors, ${lintBy('Warning').length} warnings, ${lintBy('Informational').length} informational`);
+for (const m of lintBy('Error')) {
+  console.log(`    ${m.Rule.Id} ${path.basename(m.Filename)} ${(m.Location.Path || []).slice(0, 2).join('.')}: ${m.Message}`);
+}
+if (nag) {
+  console.log(`  cdk-nag:  ${nag.map((p) => `${p.pack} ${p.findings.length}`).join(', ')} unacknowledged findings`);
+} else {
+  console.log('  cdk-nag:  no report (the app did not run the packs)');
+}
+console.log('');
+
+const failed = synth.status !== 0 || lintBy('Error').length > 0 || !nag || nag.some((p) => p.findings.length > 0);
+if (failed) {
+  console.error('example: FAILED (see above)');
+  process.exit(1);
+}

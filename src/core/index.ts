@@ -1,0 +1,2 @@
+// Building blocks shared by every construct of the library. Only what users also need is exported here.
+export {};
