@@ -82,6 +82,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['examples/cdk.out', 'examples/**/node_modules', '/.tmp', '*.tgz', 'test/.cdk.out*'],
 
   jestOptions: {
+    // Jest 30 resolves modules with unrs-resolver (see the eslint resolver note below); Jest 29 does not.
+    jestVersion: '^29',
     // Snapshots are checked, never silently rewritten (`npx jest -u` updates them on purpose).
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     passWithNoTests: false,
@@ -100,6 +102,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.addPackageIgnore('/examples');
 project.addPackageIgnore('/.ci');
 project.addPackageIgnore('/scripts');
+
+// eslint-import-resolver-typescript 3.6 resolves with enhanced-resolve; 3.8+ (like Jest 30) pulls unrs-resolver, whose
+// per-platform optional packages are not all on every registry mirror, which leaves package-lock.json unusable for `npm ci`.
+project.addDevDeps('eslint-import-resolver-typescript@~3.6.3');
 
 // Only the listed roots (the default also adds `**/*.ts`, which would pull in examples/ and lib/).
 project.tryFindObjectFile('tsconfig.dev.json')?.addOverride('include', ['src/**/*.ts', 'test/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts']);
