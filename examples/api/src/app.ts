@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { isDatabaseUnavailable, type Pool } from './db.js';
@@ -40,7 +40,6 @@ export function buildApp(config: Config, pool: Pool): FastifyInstance {
       base: { service: 'page-views-api', version: config.version, env: config.nodeEnv },
     },
     genReqId,
-    requestIdLogLabel: 'requestId',
     // Only the ALB can reach the task (security groups), so X-Forwarded-* is trusted.
     trustProxy: true,
     bodyLimit: 16 * 1024,
@@ -49,6 +48,9 @@ export function buildApp(config: Config, pool: Pool): FastifyInstance {
     requestTimeout: 30_000,
     ajv: { customOptions: { removeAdditional: false } },
   });
+
+  // JSON only: a text/plain body is 415, not a string that fails validation.
+  app.removeContentTypeParser('text/plain');
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
@@ -67,7 +69,8 @@ export function buildApp(config: Config, pool: Pool): FastifyInstance {
       request.log.error({ err: error }, 'request failed');
       return reply.code(status).send({ error: 'Internal Server Error', requestId: request.id });
     }
-    return reply.code(status).send({ error: error.name, message: error.message, requestId: request.id });
+    // 4xx raised by Fastify itself: malformed JSON, unsupported media type, body too large...
+    return reply.code(status).send({ error: STATUS_CODES[status] ?? 'Error', message: error.message, requestId: request.id });
   });
 
   app.setNotFoundHandler((request, reply) => {

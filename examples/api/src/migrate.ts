@@ -14,7 +14,7 @@ function log(level: 'info' | 'warn' | 'error', msg: string, extra: object = {}):
   (level === 'info' ? process.stdout : process.stderr).write(line + '\n');
 }
 
-async function connectWithRetry(maxAttempts = 6): Promise<pg.Client> {
+async function connectWithRetry(maxAttempts = 5): Promise<pg.Client> {
   for (let attempt = 0; ; attempt++) {
     const client = new pg.Client({
       connectionString: config.databaseUrl,

@@ -1,0 +1,126 @@
+/**
+ * `npm run bench`: throw-away PostgreSQL + the built server (NODE_ENV=production,
+ * LOG_LEVEL=info, stdout discarded), loopback only. Measures
+ *   (a) spawn -> first 200 on /health, 5 cold starts;
+ *   (b) /health under 100 connections for 10 s (autocannon);
+ *   (c) the same load on GET /api/ping (constant, no DB) in the same server,
+ *       so (b)/(c) is the cost of the health check itself.
+ * Stops by itself (~40 s) and removes the database cluster.
+ */
+import { spawn } from 'node:child_process';
+import { availableParallelism, cpus } from 'node:os';
+import autocannon from 'autocannon';
+import { startPostgres, type PgCluster } from '../test/support/postgres.js';
+import { freePort } from '../test/support/net.js';
+import { MIGRATE_JS, SERVER_JS, runNode, spawnServer, waitForStatus, type RunningServer } from '../test/support/server.js';
+
+const STARTS = Number(process.env.BENCH_STARTS ?? 5);
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+async function timeToHealthy(databaseUrl: string): Promise<number> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/health`;
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [SERVER_JS], {
+    env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), NODE_ENV: 'production' },
+    stdio: 'ignore',
+  });
+  try {
+    for (;;) {
+      if (performance.now() - t0 > 15_000) throw new Error('server did not become healthy within 15 s');
+      try {
+        const res = await fetch(url);
+        await res.arrayBuffer();
+        if (res.status === 200) return performance.now() - t0;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+interface LoadResult {
+  route: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(url: string): Promise<LoadResult> {
+  const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
+  return {
+    route: new URL(url).pathname,
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    requests: r.requests.total,
+    errors: r.errors + r.timeouts,
+    non2xx: r.non2xx,
+  };
+}
+
+let cluster: PgCluster | undefined;
+let server: RunningServer | undefined;
+const hardStop = setTimeout(() => {
+  console.error('bench: global 120 s limit reached, aborting');
+  server?.kill();
+  process.exit(2); // the exit hook in support/postgres stops the cluster
+}, 120_000);
+hardStop.unref();
+
+try {
+  console.log(`node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model.trim()}), loopback only`);
+  cluster = await startPostgres();
+  const mig = await runNode(MIGRATE_JS, { DATABASE_URL: cluster.url });
+  if (mig.code !== 0) throw new Error(`migrate failed: ${mig.stderr}`);
+
+  const starts: number[] = [];
+  for (let i = 0; i < STARTS; i++) starts.push(await timeToHealthy(cluster.url));
+
+  server = await spawnServer({ DATABASE_URL: cluster.url, NODE_ENV: 'production', LOG_LEVEL: 'info' });
+  server.child.stdout!.removeAllListeners('data').resume(); // discard logs, as a log driver would consume them
+  await waitForStatus(`${server.baseUrl}/health`, 200);
+  // Short warm-up so the JIT and pool are hot for both measurements.
+  await autocannon({ url: `${server.baseUrl}/health`, connections: 10, duration: 1 });
+  await autocannon({ url: `${server.baseUrl}/api/ping`, connections: 10, duration: 1 });
+  const health = await load(`${server.baseUrl}/health`);
+  const ping = await load(`${server.baseUrl}/api/ping`);
+
+  server.child.kill('SIGTERM');
+  const code = await server.exited;
+
+  const f = (n: number, d = 1) => n.toFixed(d);
+  console.log('\n(a) spawn -> first 200 on /health');
+  console.log(`    runs: ${starts.map((s) => f(s, 0)).join(', ')} ms`);
+  console.log(`    min ${f(Math.min(...starts), 0)} ms, median ${f(median(starts), 0)} ms`);
+  console.log(`\n(b)/(c) ${CONNECTIONS} connections, ${DURATION_S} s each, autocannon in the same machine`);
+  console.log('    route        req/s      p50 ms  p99 ms  requests  errors  non-2xx');
+  for (const r of [health, ping]) {
+    console.log(
+      `    ${r.route.padEnd(12)} ${f(r.rps).padStart(9)}  ${String(r.p50).padStart(6)}  ${String(r.p99).padStart(6)}  ${String(r.requests).padStart(8)}  ${String(r.errors).padStart(6)}  ${String(r.non2xx).padStart(7)}`,
+    );
+  }
+  console.log(`\n    /health throughput = ${f((health.rps / ping.rps) * 100)}% of the bare route (${f(ping.rps / health.rps, 2)}x cost per request)`);
+  console.log(`    server exit code after SIGTERM under no load: ${code}`);
+  if (health.errors || health.non2xx || ping.errors || ping.non2xx) process.exitCode = 1;
+} catch (err) {
+  console.error('bench failed:', err);
+  process.exitCode = 1;
+} finally {
+  server?.kill();
+  await cluster?.destroy();
+}
