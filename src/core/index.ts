@@ -1,2 +1,5 @@
-// Building blocks shared by every construct of the library. Only what users also need is exported here.
-export {};
+// Building blocks shared by every construct of the library, exported so that users can build their own services
+// with the same guarantees. Helpers that are not part of the public API stay unexported.
+export { FargateServiceOptions, HardenedFargateService, HardenedFargateServiceProps } from './fargate-service';
+export { Ingress, IngressBinding, IngressTarget, ListenerRuleOptions, NewLoadBalancerOptions } from './ingress';
+export { PlatformProps } from './platform';

@@ -1,0 +1,337 @@
+import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { acknowledgeAwsSolutions, acknowledgeCompliance } from './nag';
+import { checkInteger, checkPattern, checkRange, propError } from './validation';
+
+/** Options for a new Application Load Balancer dedicated to one service. */
+export interface NewLoadBalancerOptions {
+  /**
+   * Certificate for the HTTPS listener.
+   *
+   * @default - a DNS-validated certificate for `domainName` when `domainName` and `hostedZone` are set; otherwise no
+   * certificate, and the load balancer serves plain HTTP on port 80 (for development only; synthesis warns)
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * Domain name the service is reached at. With `hostedZone`, an alias record (A and AAAA) is created for it and,
+   * unless `certificate` is set, a DNS-validated certificate.
+   *
+   * @default - the load balancer's own DNS name
+   */
+  readonly domainName?: string;
+
+  /**
+   * Hosted zone that holds `domainName`.
+   *
+   * @default - no DNS record and no certificate are created
+   */
+  readonly hostedZone?: route53.IHostedZone;
+
+  /**
+   * Whether the load balancer is reachable from the internet.
+   *
+   * @default true
+   */
+  readonly internetFacing?: boolean;
+
+  /**
+   * TLS policy of the HTTPS listener.
+   *
+   * @default elbv2.SslPolicy.RECOMMENDED_TLS (TLS 1.3 and 1.2 only)
+   */
+  readonly sslPolicy?: elbv2.SslPolicy;
+
+  /**
+   * CIDR ranges allowed to connect to the listeners.
+   *
+   * @default ['0.0.0.0/0'] for an internet-facing load balancer, the VPC CIDR for an internal one
+   */
+  readonly allowedCidrs?: string[];
+
+  /**
+   * Bucket for the access logs. It must use SSE-S3 encryption (load balancers cannot write to SSE-KMS buckets).
+   *
+   * @default - a new bucket: SSE-S3, SSL only, public access blocked, versioned, objects expired after `accessLogsRetention`
+   */
+  readonly accessLogsBucket?: s3.IBucket;
+
+  /**
+   * How long access logs are kept in the bucket this construct creates.
+   *
+   * @default Duration.days(90)
+   */
+  readonly accessLogsRetention?: Duration;
+
+  /**
+   * Whether the load balancer has deletion protection.
+   *
+   * @default false
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * Idle timeout of connections.
+   *
+   * @default Duration.seconds(60)
+   */
+  readonly idleTimeout?: Duration;
+
+  /**
+   * ARN of an AWS WAFv2 regional web ACL to associate with the load balancer.
+   *
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+}
+
+/** Options for a rule on an existing listener, so that several services share one load balancer. */
+export interface ListenerRuleOptions {
+  /**
+   * Priority of the rule on the listener, 1 to 50000, unique on that listener. Lower is evaluated first.
+   */
+  readonly priority: number;
+
+  /**
+   * Host headers to match (e.g. `api.example.com`). At least one of `hostHeaders` and `pathPatterns` is required.
+   *
+   * @default - any host
+   */
+  readonly hostHeaders?: string[];
+
+  /**
+   * Path patterns to match (e.g. `/api/*`). At least one of `hostHeaders` and `pathPatterns` is required.
+   *
+   * @default - any path
+   */
+  readonly pathPatterns?: string[];
+
+  /**
+   * Whether the shared listener speaks HTTPS; used to build the service's `url`.
+   *
+   * @default true
+   */
+  readonly https?: boolean;
+}
+
+/** What a service hands its ingress: the target group that reaches its tasks. */
+export interface IngressTarget {
+  /** The VPC of the service. */
+  readonly vpc: ec2.IVpc;
+  /** The target group whose targets are the service's tasks. */
+  readonly targetGroup: elbv2.ApplicationTargetGroup;
+}
+
+/** What an ingress gives back once bound to a service. */
+export interface IngressBinding {
+  /** The listener that forwards to the service. */
+  readonly listener: elbv2.IApplicationListener;
+  /** The load balancer, when the ingress created one. */
+  readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
+  /** Base URL of the service, when it is known at synth time. */
+  readonly url?: string;
+}
+
+/**
+ * How a service is reached from outside: a new Application Load Balancer of its own, or a rule on an existing
+ * listener (host header and/or path) so that several services share one load balancer.
+ */
+export abstract class Ingress {
+  /** A new Application Load Balancer for this service: HTTPS with an HTTP redirect, access logs, hardened defaults. */
+  public static loadBalancer(options: NewLoadBalancerOptions = {}): Ingress {
+    return new NewLoadBalancerIngress(options);
+  }
+
+  /** A rule on an existing (typically HTTPS) listener that forwards matching requests to this service. */
+  public static listenerRule(listener: elbv2.IApplicationListener, options: ListenerRuleOptions): Ingress {
+    return new ListenerRuleIngress(listener, options);
+  }
+
+  /** Creates the ingress resources in `scope` and routes them to `target`. */
+  public abstract bind(scope: Construct, target: IngressTarget): IngressBinding;
+}
+
+class NewLoadBalancerIngress extends Ingress {
+  constructor(private readonly options: NewLoadBalancerOptions) {
+    super();
+  }
+
+  public bind(scope: Construct, target: IngressTarget): IngressBinding {
+    const o = this.options;
+    const where = scope.node.path;
+    if (o.hostedZone && !o.domainName) {
+      propError(where, 'hostedZone', 'a hosted zone was given without a domain name', 'Set domainName too (a name inside the zone), or drop hostedZone.');
+    }
+    if (o.domainName !== undefined) {
+      checkPattern(where, 'domainName', o.domainName, /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'a fully qualified domain name such as api.example.com');
+    }
+    const internetFacing = o.internetFacing ?? true;
+
+    const securityGroup = new ec2.SecurityGroup(scope, 'LoadBalancerSecurityGroup', {
+      vpc: target.vpc,
+      description: `Load balancer of ${where}`,
+      allowAllOutbound: false,
+    });
+    const loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
+      vpc: target.vpc,
+      internetFacing,
+      securityGroup,
+      vpcSubnets: { subnetType: internetFacing ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      dropInvalidHeaderFields: true,
+      deletionProtection: o.deletionProtection ?? false,
+      idleTimeout: o.idleTimeout,
+    });
+
+    const logs = o.accessLogsBucket ?? this.createAccessLogsBucket(scope, o.accessLogsRetention ?? Duration.days(90));
+    loadBalancer.logAccessLogs(logs, 'alb');
+
+    const certificate = o.certificate ?? (o.domainName && o.hostedZone
+      ? new acm.Certificate(scope, 'Certificate', {
+        domainName: o.domainName,
+        validation: acm.CertificateValidation.fromDns(o.hostedZone),
+      })
+      : undefined);
+
+    const peers = (o.allowedCidrs ?? (internetFacing ? ['0.0.0.0/0'] : [target.vpc.vpcCidrBlock]))
+      .map((cidr) => (!Token.isUnresolved(cidr) && cidr.includes(':') ? ec2.Peer.ipv6(cidr) : ec2.Peer.ipv4(cidr)));
+
+    let listener: elbv2.ApplicationListener;
+    if (certificate) {
+      listener = loadBalancer.addListener('Https', {
+        port: 443,
+        protocol: elbv2.ApplicationProtocol.HTTPS,
+        certificates: [certificate],
+        sslPolicy: o.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS,
+        open: false,
+        defaultTargetGroups: [target.targetGroup],
+      });
+      const redirect = loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
+      acknowledgeCompliance(redirect, ['ELBv2ACMCertificateRequired'], 'The port 80 listener only answers with a redirect to HTTPS.');
+      for (const peer of peers) {
+        securityGroup.addIngressRule(peer, ec2.Port.tcp(443), 'HTTPS');
+        securityGroup.addIngressRule(peer, ec2.Port.tcp(80), 'HTTP, redirected to HTTPS');
+      }
+    } else {
+      listener = loadBalancer.addListener('Http', {
+        port: 80,
+        protocol: elbv2.ApplicationProtocol.HTTP,
+        open: false,
+        defaultTargetGroups: [target.targetGroup],
+      });
+      for (const peer of peers) {
+        securityGroup.addIngressRule(peer, ec2.Port.tcp(80), 'HTTP');
+      }
+      Annotations.of(scope).addWarningV2('@org/analytics-constructs:insecureHttp',
+        'The load balancer has no certificate and serves plain HTTP: for development only. '
+        + 'Set certificate, or domainName with hostedZone, to serve HTTPS and redirect HTTP to it.');
+    }
+
+    if (o.domainName && o.hostedZone) {
+      const aliasTarget = route53.RecordTarget.fromAlias(new route53targets.LoadBalancerTarget(loadBalancer));
+      new route53.ARecord(scope, 'AliasRecord', { zone: o.hostedZone, recordName: o.domainName, target: aliasTarget });
+      new route53.AaaaRecord(scope, 'AliasRecordIpv6', { zone: o.hostedZone, recordName: o.domainName, target: aliasTarget });
+    }
+
+    if (o.webAclArn) {
+      new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', {
+        resourceArn: loadBalancer.loadBalancerArn,
+        webAclArn: o.webAclArn,
+      });
+    } else {
+      acknowledgeCompliance(loadBalancer, ['ALBWAFEnabled'],
+        'A web ACL is the deployment\'s choice (webAclArn); the load balancer itself drops invalid headers and allows only TLS 1.2+.');
+    }
+    if (!(o.deletionProtection ?? false)) {
+      acknowledgeCompliance(loadBalancer, ['ELBDeletionProtectionEnabled'],
+        'The load balancer holds no data and is recreated by the stack; deletion protection is opt-in (deletionProtection).');
+    }
+    if (internetFacing && o.allowedCidrs === undefined) {
+      acknowledgeAwsSolutions(securityGroup, ['EC23'],
+        'An internet-facing load balancer is the public edge of the service; only its listener ports are open.');
+    }
+
+    const host = o.domainName ?? loadBalancer.loadBalancerDnsName;
+    return { listener, loadBalancer, url: `${certificate ? 'https' : 'http'}://${host}` };
+  }
+
+  private createAccessLogsBucket(scope: Construct, retention: Duration): s3.Bucket {
+    const bucket = new s3.Bucket(scope, 'AccessLogs', {
+      // Load balancers can deliver access logs only to SSE-S3 buckets.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: true,
+      lifecycleRules: [{ expiration: retention, noncurrentVersionExpiration: Duration.days(7) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeAwsSolutions(bucket, ['S1'], 'This bucket receives load balancer access logs; logging its own access would recurse.');
+    acknowledgeCompliance(bucket, ['S3BucketLoggingEnabled'], 'This bucket receives load balancer access logs; logging its own access would recurse.');
+    acknowledgeCompliance(bucket, ['S3DefaultEncryptionKMS'], 'Load balancers deliver access logs only to SSE-S3 encrypted buckets.');
+    acknowledgeCompliance(bucket, ['S3BucketReplicationEnabled'], 'Access logs are kept for a limited period in one region; cross-region replication is not worth its cost here.');
+    return bucket;
+  }
+}
+
+/** Priorities used on each listener by this library's rules, to catch a clash at synth time. */
+const priorities = new WeakMap<elbv2.IApplicationListener, Map<number, string>>();
+
+class ListenerRuleIngress extends Ingress {
+  constructor(private readonly listener: elbv2.IApplicationListener, private readonly options: ListenerRuleOptions) {
+    super();
+  }
+
+  public bind(scope: Construct, target: IngressTarget): IngressBinding {
+    const o = this.options;
+    const where = scope.node.path;
+    checkInteger(where, 'priority', o.priority);
+    checkRange(where, 'priority', o.priority, 1, 50000);
+    const hosts = o.hostHeaders ?? [];
+    const paths = o.pathPatterns ?? [];
+    if (hosts.length === 0 && paths.length === 0) {
+      propError(where, 'hostHeaders/pathPatterns', 'a rule on a shared listener needs a condition',
+        'Set hostHeaders (e.g. [\'api.example.com\']) and/or pathPatterns (e.g. [\'/api/*\']).');
+    }
+    if (hosts.length > 5 || paths.length > 5) {
+      propError(where, hosts.length > 5 ? 'hostHeaders' : 'pathPatterns', 'more than 5 values in one condition',
+        'A listener rule accepts at most 5 values per condition: split the service or use a wildcard.');
+    }
+    for (const p of paths) {
+      if (!Token.isUnresolved(p) && !p.startsWith('/')) {
+        propError(where, 'pathPatterns', `'${p}' does not start with '/'`, `Use '/${p}'.`);
+      }
+    }
+    if (!Token.isUnresolved(o.priority)) {
+      const used = priorities.get(this.listener) ?? new Map<number, string>();
+      priorities.set(this.listener, used);
+      const other = used.get(o.priority);
+      if (other !== undefined) {
+        propError(where, 'priority', `priority ${o.priority} is already used on this listener by ${other}`,
+          'Give each service a different priority on a shared listener.');
+      }
+      used.set(o.priority, where);
+    }
+
+    const conditions: elbv2.ListenerCondition[] = [];
+    if (hosts.length > 0) conditions.push(elbv2.ListenerCondition.hostHeaders(hosts));
+    if (paths.length > 0) conditions.push(elbv2.ListenerCondition.pathPatterns(paths));
+    new elbv2.ApplicationListenerRule(scope, 'ListenerRule', {
+      listener: this.listener,
+      priority: o.priority,
+      conditions,
+      targetGroups: [target.targetGroup],
+    });
+
+    const url = hosts.length > 0 && !hosts[0].includes('*')
+      ? `${o.https === false ? 'http' : 'https'}://${hosts[0]}`
+      : undefined;
+    return { listener: this.listener, url };
+  }
+}

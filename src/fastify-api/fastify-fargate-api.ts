@@ -1,0 +1,271 @@
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { Construct } from 'constructs';
+import { FargateServiceOptions, HardenedFargateService } from '../core/fargate-service';
+import { Ingress } from '../core/ingress';
+import { PlatformProps, resolveCluster } from '../core/platform';
+import { checkInteger, checkPattern, checkRange, propError } from '../core/validation';
+
+/** Options for building the API image from a local directory with a Dockerfile. */
+export interface ApiImageBuildOptions {
+  /**
+   * Dockerfile name, relative to the directory.
+   *
+   * @default 'Dockerfile'
+   */
+  readonly file?: string;
+
+  /**
+   * Build arguments.
+   *
+   * @default - none
+   */
+  readonly buildArgs?: { [key: string]: string };
+
+  /**
+   * Target stage of a multi-stage Dockerfile.
+   *
+   * @default - the last stage
+   */
+  readonly target?: string;
+}
+
+/** Where the API's container image comes from. */
+export class ApiImage {
+  /**
+   * Builds the image from a local directory with a Dockerfile, as a CDK asset, for the service's CPU architecture.
+   */
+  public static fromDirectory(directory: string, options: ApiImageBuildOptions = {}): ApiImage {
+    return new ApiImage((arch) => ecs.ContainerImage.fromAsset(directory, {
+      file: options.file,
+      buildArgs: options.buildArgs,
+      target: options.target,
+      platform: arch === ecs.CpuArchitecture.X86_64 ? Platform.LINUX_AMD64 : Platform.LINUX_ARM64,
+    }));
+  }
+
+  /** An image in an ECR repository, by tag (the service's task execution role may pull from it). */
+  public static fromEcrRepository(repository: ecr.IRepository, tag: string): ApiImage {
+    return new ApiImage(() => ecs.ContainerImage.fromEcrRepository(repository, tag));
+  }
+
+  /** Any ECS container image. */
+  public static fromContainerImage(image: ecs.ContainerImage): ApiImage {
+    return new ApiImage(() => image);
+  }
+
+  private constructor(private readonly factory: (arch: ecs.CpuArchitecture) => ecs.ContainerImage) {}
+
+  /**
+   * The container image for a task of the given CPU architecture.
+   */
+  public toContainerImage(cpuArchitecture: ecs.CpuArchitecture): ecs.ContainerImage {
+    return this.factory(cpuArchitecture);
+  }
+}
+
+/** Props of {@link FastifyFargateApi}. */
+export interface FastifyFargateApiProps extends FargateServiceOptions, PlatformProps {
+  /**
+   * The API's container image. Required unless `createRepository` is set, in which case the image is
+   * `imageTag` from the new repository.
+   *
+   * @default - `imageTag` from the repository this construct creates
+   */
+  readonly image?: ApiImage;
+
+  /**
+   * Whether to create a dedicated ECR repository for the API's images (scan on push, immutable tags, encrypted,
+   * lifecycle policy), for a pipeline to push to. Its URI is a stack output.
+   *
+   * @default false
+   */
+  readonly createRepository?: boolean;
+
+  /**
+   * Image tag to run from the created repository (with `createRepository` and no `image`).
+   *
+   * @default - none; required when the image comes from the created repository
+   */
+  readonly imageTag?: string;
+
+  /**
+   * How many images the created repository keeps (older ones expire).
+   *
+   * @default 10
+   */
+  readonly repositoryMaxImages?: number;
+
+  /**
+   * Port Fastify listens on; passed to the container as `PORT`.
+   *
+   * @default 3000
+   */
+  readonly containerPort?: number;
+
+  /**
+   * `NODE_ENV` of the container.
+   *
+   * @default 'production'
+   */
+  readonly nodeEnv?: string;
+
+  /**
+   * `LOG_LEVEL` of the container (Fastify's pino levels).
+   *
+   * @default 'info'
+   */
+  readonly logLevel?: string;
+
+  /**
+   * Path of the health endpoint the load balancer checks.
+   *
+   * @default '/health'
+   */
+  readonly healthCheckPath?: string;
+
+  /**
+   * How the API is reached.
+   *
+   * @default Ingress.loadBalancer() - a new internet-facing load balancer (HTTP only until a certificate or domain is set)
+   */
+  readonly ingress?: Ingress;
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * A containerized Fastify (Node.js) API on ECS Fargate behind an Application Load Balancer: `/health` checks,
+ * autoscaling on CPU (70%) and memory (80%) between 1 and 10 tasks, secrets from Secrets Manager or SSM, logs with
+ * retention, zero-downtime rolling deployments rolled back automatically when they fail.
+ *
+ * @example
+ * declare const databaseUrl: secretsmanager.ISecret;
+ * const api = new FastifyFargateApi(this, 'Api', {
+ *   image: ApiImage.fromDirectory(path.join(__dirname, 'api')),
+ *   secrets: { DATABASE_URL: ecs.Secret.fromSecretsManager(databaseUrl) },
+ * });
+ * new CfnOutput(this, 'ApiUrl', { value: api.url! });
+ */
+export class FastifyFargateApi extends Construct {
+  /** The hardened Fargate service the API runs on. */
+  public readonly fargate: HardenedFargateService;
+  /** The ECS service. */
+  public readonly service: ecs.FargateService;
+  /** The task definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The ECS cluster the API runs in. */
+  public readonly cluster: ecs.ICluster;
+  /** The target group in front of the tasks. */
+  public readonly targetGroup: elbv2.ApplicationTargetGroup;
+  /** The load balancer, when this construct created it. */
+  public readonly loadBalancer?: elbv2.ApplicationLoadBalancer;
+  /** The listener that forwards to the API. */
+  public readonly listener: elbv2.IApplicationListener;
+  /** Base URL of the API, when known at synth time. */
+  public readonly url?: string;
+  /** Network connections of the tasks. */
+  public readonly connections: ec2.Connections;
+  /** The ECR repository, when `createRepository` is set. */
+  public readonly repository?: ecr.Repository;
+
+  constructor(scope: Construct, id: string, props: FastifyFargateApiProps = {}) {
+    super(scope, id);
+    const where = this.node.path;
+    const port = props.containerPort ?? 3000;
+    const logLevel = props.logLevel ?? 'info';
+    if (!LOG_LEVELS.includes(logLevel)) {
+      propError(where, 'logLevel', `'${logLevel}' is not a pino level`, `Use one of ${LOG_LEVELS.join(', ')}.`);
+    }
+    checkInteger(where, 'repositoryMaxImages', props.repositoryMaxImages);
+    checkRange(where, 'repositoryMaxImages', props.repositoryMaxImages, 1, 10000);
+    if (!props.image && !props.createRepository) {
+      propError(where, 'image', 'no image is set', 'Set image (e.g. ApiImage.fromDirectory(\'./api\')), or createRepository with imageTag.');
+    }
+    if (props.imageTag !== undefined && (props.image || !props.createRepository)) {
+      propError(where, 'imageTag', 'imageTag applies only to the image from the created repository', 'Remove imageTag, or set createRepository and drop image.');
+    }
+    if (!props.image && props.imageTag === undefined) {
+      propError(where, 'imageTag', 'the image comes from the created repository, but no tag is set', 'Set imageTag to the tag your pipeline pushes (the repository\'s tags are immutable).');
+    }
+    checkPattern(where, 'imageTag', props.imageTag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'a Docker tag (letters, digits, _ . -, at most 128 characters)');
+
+    if (props.createRepository) {
+      this.repository = new ecr.Repository(this, 'Repository', {
+        imageScanOnPush: true,
+        imageTagMutability: ecr.TagMutability.IMMUTABLE,
+        encryption: ecr.RepositoryEncryption.AES_256,
+        removalPolicy: RemovalPolicy.RETAIN,
+        lifecycleRules: [{ description: 'Keep only the newest images', maxImageCount: props.repositoryMaxImages ?? 10 }],
+      });
+      new CfnOutput(this, 'RepositoryUri', { value: this.repository.repositoryUri, description: 'ECR repository of the API images' });
+    }
+
+    this.cluster = resolveCluster(this, where, props);
+    const arch = props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64;
+    const image = props.image
+      ? props.image.toContainerImage(arch)
+      : ecs.ContainerImage.fromEcrRepository(this.repository!, props.imageTag!);
+
+    this.fargate = new HardenedFargateService(this, 'Fargate', {
+      ...props,
+      cluster: this.cluster,
+      image,
+      containerName: 'api',
+      containerPort: port,
+      environment: {
+        NODE_ENV: props.nodeEnv ?? 'production',
+        LOG_LEVEL: logLevel,
+        PORT: String(port),
+        ...props.environment,
+      },
+      targetHealthCheck: { path: props.healthCheckPath ?? '/health', ...props.targetHealthCheck },
+      ingress: props.ingress ?? Ingress.loadBalancer(),
+    });
+    this.service = this.fargate.service;
+    this.taskDefinition = this.fargate.taskDefinition;
+    this.targetGroup = this.fargate.targetGroup!;
+    this.loadBalancer = this.fargate.loadBalancer;
+    this.listener = this.fargate.listener!;
+    this.url = this.fargate.url;
+    this.connections = this.fargate.connections;
+    if (this.url) {
+      new CfnOutput(this, 'Url', { value: this.url, description: 'Base URL of the API' });
+    }
+  }
+
+  /** Average CPU utilization of the API's tasks. */
+  public metricCpuUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.service.metricCpuUtilization(props);
+  }
+
+  /** Average memory utilization of the API's tasks. */
+  public metricMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.service.metricMemoryUtilization(props);
+  }
+
+  /** Requests the load balancer sent to the API. */
+  public metricRequestCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.targetGroup.metrics.requestCount({ period: Duration.minutes(1), ...props });
+  }
+
+  /** 5xx responses returned by the API's tasks. */
+  public metricHttp5xxCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.targetGroup.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { period: Duration.minutes(1), ...props });
+  }
+
+  /** Response time of the API's tasks (p99 by default). */
+  public metricTargetResponseTime(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.targetGroup.metrics.targetResponseTime({ statistic: 'p99', period: Duration.minutes(1), ...props });
+  }
+
+  /** Number of healthy tasks behind the load balancer. */
+  public metricHealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
+    return this.targetGroup.metrics.healthyHostCount({ period: Duration.minutes(1), ...props });
+  }
+}
