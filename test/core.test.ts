@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { HardenedFargateService, HardenedFargateServiceProps, Ingress } from '../src';
+import { HardenedFargateService, HardenedFargateServiceProps, HardenedLoadBalancer, Ingress } from '../src';
 import { cfnLintErrors } from './helpers/cfn-lint';
 import { formatFindings, nagFindings, testApp } from './helpers/nag';
 import { sharedListener, testCertificate, testCluster, testStack } from './helpers/stacks';
@@ -100,7 +100,7 @@ describe('HardenedFargateService defaults', () => {
     const ingress = t.findResources('AWS::EC2::SecurityGroupIngress');
     const toTasks = Object.values(ingress).filter((r: any) => r.Properties.FromPort === 8080);
     expect(toTasks).toHaveLength(1);
-    expect(toTasks[0].Properties.SourceSecurityGroupId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SvcLoadBalancerSecurityGroup/), 'GroupId'] });
+    expect(toTasks[0].Properties.SourceSecurityGroupId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SvcIngressSecurityGroup/), 'GroupId'] });
     const sgs = t.findResources('AWS::EC2::SecurityGroup');
     for (const sg of Object.values(sgs) as any[]) {
       for (const rule of sg.Properties.SecurityGroupIngress ?? []) {
@@ -361,5 +361,29 @@ describe('HardenedFargateService compliance', () => {
   test('cfn-lint clean', () => {
     const { stack } = build({ ingress: Ingress.loadBalancer({ certificate: undefined }), fargateSpotWeight: 1, cpu: 512, memoryLimitMiB: 2048 });
     expect(cfnLintErrors(stack)).toEqual([]);
+  });
+});
+
+describe('HardenedLoadBalancer shared by several services', () => {
+  test('fixed 404 by default, one rule per service, each service reachable only from the shared load balancer', () => {
+    const app = testApp();
+    const stack = testStack(app);
+    const cluster = testCluster(stack);
+    const shared = new HardenedLoadBalancer(stack, 'Shared', { vpc: cluster.vpc, certificate: testCertificate(stack) });
+    new HardenedFargateService(stack, 'A', { cluster, image, ingress: Ingress.listenerRule(shared.listener, { priority: 1, hostHeaders: ['a.example.com'] }) });
+    new HardenedFargateService(stack, 'B', { cluster, image, ingress: Ingress.listenerRule(shared.listener, { priority: 2, pathPatterns: ['/b/*'] }) });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443, DefaultActions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: '404', ContentType: 'text/plain', MessageBody: 'Not Found' } }],
+    });
+    t.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 2);
+    const toTasks = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')).filter((r: any) => r.Properties.FromPort === 8080) as any[];
+    expect(toTasks).toHaveLength(2);
+    for (const rule of toTasks) {
+      expect(rule.Properties.SourceSecurityGroupId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SharedSecurityGroup/), 'GroupId'] });
+    }
+    expect(shared.url).toMatch(/^https:\/\//);
+    expect(formatFindings(nagFindings(stack).filter((f) => /^Test\/(Shared|A|B)\//.test(f.path)))).toEqual([]);
   });
 });

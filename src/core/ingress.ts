@@ -164,69 +164,112 @@ class NewLoadBalancerIngress extends Ingress {
   }
 
   public bind(scope: Construct, target: IngressTarget): IngressBinding {
-    const o = this.options;
+    const lb = new HardenedLoadBalancer(scope, 'Ingress', { ...this.options, vpc: target.vpc, defaultTargetGroup: target.targetGroup });
+    return { listener: lb.listener, loadBalancer: lb.loadBalancer, url: lb.url };
+  }
+}
+
+/** Props of {@link HardenedLoadBalancer}. */
+export interface HardenedLoadBalancerProps extends NewLoadBalancerOptions {
+  /** The VPC of the load balancer. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * Where the main listener forwards requests that no rule matches.
+   *
+   * @default - a fixed 404 response (services add rules with `Ingress.listenerRule(lb.listener, ...)`)
+   */
+  readonly defaultTargetGroup?: elbv2.IApplicationTargetGroup;
+}
+
+/**
+ * An Application Load Balancer with hardened defaults, dedicated to one service or shared by several (host/path rules
+ * through `Ingress.listenerRule(lb.listener, ...)`): HTTPS with a TLS 1.2+ policy and HTTP redirected to it (plain HTTP
+ * only without a certificate, with a synth warning), invalid header fields dropped, access logs to an encrypted,
+ * SSL-only bucket with a lifecycle, only the listener ports open.
+ */
+export class HardenedLoadBalancer extends Construct {
+  /** The load balancer. */
+  public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
+  /** The main listener: HTTPS on 443, or HTTP on 80 without a certificate. */
+  public readonly listener: elbv2.ApplicationListener;
+  /** Security group of the load balancer. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** Base URL: `https://domainName`, or the load balancer's DNS name. */
+  public readonly url: string;
+  /** The access logs bucket, when this construct created it. */
+  public readonly accessLogsBucket?: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: HardenedLoadBalancerProps) {
+    super(scope, id);
+    const o = props;
     const where = scope.node.path;
     if (o.hostedZone && !o.domainName) {
-      propError(where, 'hostedZone', 'a hosted zone was given without a domain name', 'Set domainName too (a name inside the zone), or drop hostedZone.');
+      propError(where, 'hostedZone', 'a hosted zone was given without a domain name', 'Set domainName too (a name inside the zone), or remove hostedZone.');
     }
     if (o.domainName !== undefined) {
       checkPattern(where, 'domainName', o.domainName, /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'a fully qualified domain name such as api.example.com');
     }
     const internetFacing = o.internetFacing ?? true;
 
-    const securityGroup = new ec2.SecurityGroup(scope, 'LoadBalancerSecurityGroup', {
-      vpc: target.vpc,
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: o.vpc,
       description: `Load balancer of ${where}`,
       allowAllOutbound: false,
     });
-    const loadBalancer = new elbv2.ApplicationLoadBalancer(scope, 'LoadBalancer', {
-      vpc: target.vpc,
+    this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
+      vpc: o.vpc,
       internetFacing,
-      securityGroup,
+      securityGroup: this.securityGroup,
       vpcSubnets: { subnetType: internetFacing ? ec2.SubnetType.PUBLIC : ec2.SubnetType.PRIVATE_WITH_EGRESS },
       dropInvalidHeaderFields: true,
       deletionProtection: o.deletionProtection ?? false,
       idleTimeout: o.idleTimeout,
     });
+    const loadBalancer = this.loadBalancer;
 
-    const logs = o.accessLogsBucket ?? this.createAccessLogsBucket(scope, o.accessLogsRetention ?? Duration.days(90));
-    loadBalancer.logAccessLogs(logs, 'alb');
+    if (!o.accessLogsBucket) {
+      this.accessLogsBucket = createAccessLogsBucket(this, o.accessLogsRetention ?? Duration.days(90));
+    }
+    loadBalancer.logAccessLogs(o.accessLogsBucket ?? this.accessLogsBucket!, 'alb');
 
     const certificate = o.certificate ?? (o.domainName && o.hostedZone
-      ? new acm.Certificate(scope, 'Certificate', {
+      ? new acm.Certificate(this, 'Certificate', {
         domainName: o.domainName,
         validation: acm.CertificateValidation.fromDns(o.hostedZone),
       })
       : undefined);
 
-    const peers = (o.allowedCidrs ?? (internetFacing ? ['0.0.0.0/0'] : [target.vpc.vpcCidrBlock]))
+    const peers = (o.allowedCidrs ?? (internetFacing ? ['0.0.0.0/0'] : [o.vpc.vpcCidrBlock]))
       .map((cidr) => (!Token.isUnresolved(cidr) && cidr.includes(':') ? ec2.Peer.ipv6(cidr) : ec2.Peer.ipv4(cidr)));
+    const defaultAction = o.defaultTargetGroup
+      ? elbv2.ListenerAction.forward([o.defaultTargetGroup])
+      : elbv2.ListenerAction.fixedResponse(404, { contentType: 'text/plain', messageBody: 'Not Found' });
 
-    let listener: elbv2.ApplicationListener;
     if (certificate) {
-      listener = loadBalancer.addListener('Https', {
+      this.listener = loadBalancer.addListener('Https', {
         port: 443,
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [certificate],
         sslPolicy: o.sslPolicy ?? elbv2.SslPolicy.RECOMMENDED_TLS,
         open: false,
-        defaultTargetGroups: [target.targetGroup],
+        defaultAction,
       });
       const redirect = loadBalancer.addRedirect({ sourcePort: 80, targetPort: 443, open: false });
       acknowledgeCompliance(redirect, ['ELBv2ACMCertificateRequired'], 'The port 80 listener only answers with a redirect to HTTPS.');
       for (const peer of peers) {
-        securityGroup.addIngressRule(peer, ec2.Port.tcp(443), 'HTTPS');
-        securityGroup.addIngressRule(peer, ec2.Port.tcp(80), 'HTTP, redirected to HTTPS');
+        this.securityGroup.addIngressRule(peer, ec2.Port.tcp(443), 'HTTPS');
+        this.securityGroup.addIngressRule(peer, ec2.Port.tcp(80), 'HTTP, redirected to HTTPS');
       }
     } else {
-      listener = loadBalancer.addListener('Http', {
+      this.listener = loadBalancer.addListener('Http', {
         port: 80,
         protocol: elbv2.ApplicationProtocol.HTTP,
         open: false,
-        defaultTargetGroups: [target.targetGroup],
+        defaultAction,
       });
       for (const peer of peers) {
-        securityGroup.addIngressRule(peer, ec2.Port.tcp(80), 'HTTP');
+        this.securityGroup.addIngressRule(peer, ec2.Port.tcp(80), 'HTTP');
       }
       Annotations.of(scope).addWarningV2('@org/analytics-constructs:insecureHttp',
         'The load balancer has no certificate and serves plain HTTP: for development only. '
@@ -235,12 +278,12 @@ class NewLoadBalancerIngress extends Ingress {
 
     if (o.domainName && o.hostedZone) {
       const aliasTarget = route53.RecordTarget.fromAlias(new route53targets.LoadBalancerTarget(loadBalancer));
-      new route53.ARecord(scope, 'AliasRecord', { zone: o.hostedZone, recordName: o.domainName, target: aliasTarget });
-      new route53.AaaaRecord(scope, 'AliasRecordIpv6', { zone: o.hostedZone, recordName: o.domainName, target: aliasTarget });
+      new route53.ARecord(this, 'AliasRecord', { zone: o.hostedZone, recordName: o.domainName, target: aliasTarget });
+      new route53.AaaaRecord(this, 'AliasRecordIpv6', { zone: o.hostedZone, recordName: o.domainName, target: aliasTarget });
     }
 
     if (o.webAclArn) {
-      new wafv2.CfnWebACLAssociation(scope, 'WebAclAssociation', {
+      new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
         resourceArn: loadBalancer.loadBalancerArn,
         webAclArn: o.webAclArn,
       });
@@ -253,31 +296,32 @@ class NewLoadBalancerIngress extends Ingress {
         'The load balancer holds no data and is recreated by the stack; deletion protection is opt-in (deletionProtection).');
     }
     if (internetFacing && o.allowedCidrs === undefined) {
-      acknowledgeAwsSolutions(securityGroup, ['EC23'],
+      acknowledgeAwsSolutions(this.securityGroup, ['EC23'],
         'An internet-facing load balancer is the public edge of the service; only its listener ports are open.');
     }
 
-    const host = o.domainName ?? loadBalancer.loadBalancerDnsName;
-    return { listener, loadBalancer, url: `${certificate ? 'https' : 'http'}://${host}` };
+    this.url = `${certificate ? 'https' : 'http'}://${o.domainName ?? loadBalancer.loadBalancerDnsName}`;
   }
+}
 
-  private createAccessLogsBucket(scope: Construct, retention: Duration): s3.Bucket {
-    const bucket = new s3.Bucket(scope, 'AccessLogs', {
-      // Load balancers can deliver access logs only to SSE-S3 buckets.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: true,
-      lifecycleRules: [{ expiration: retention, noncurrentVersionExpiration: Duration.days(7) }],
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    acknowledgeAwsSolutions(bucket, ['S1'], 'This bucket receives load balancer access logs; logging its own access would recurse.');
-    acknowledgeCompliance(bucket, ['S3BucketLoggingEnabled'], 'This bucket receives load balancer access logs; logging its own access would recurse.');
-    acknowledgeCompliance(bucket, ['S3DefaultEncryptionKMS'], 'Load balancers deliver access logs only to SSE-S3 encrypted buckets.');
-    acknowledgeCompliance(bucket, ['S3BucketReplicationEnabled'], 'Access logs are kept for a limited period in one region; cross-region replication is not worth its cost here.');
-    return bucket;
-  }
+function createAccessLogsBucket(scope: Construct, retention: Duration): s3.Bucket {
+  const bucket = new s3.Bucket(scope, 'AccessLogs', {
+    // Load balancers can deliver access logs only to SSE-S3 buckets.
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    versioned: true,
+    lifecycleRules: [{ expiration: retention, noncurrentVersionExpiration: Duration.days(7) }],
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  const recursion = 'This bucket receives load balancer access logs; logging its own access would recurse.';
+  acknowledgeAwsSolutions(bucket, ['S1'], recursion);
+  acknowledgeCompliance(bucket, ['S3BucketLoggingEnabled'], recursion);
+  acknowledgeCompliance(bucket, ['S3DefaultEncryptionKMS'], 'Load balancers deliver access logs only to SSE-S3 encrypted buckets.');
+  acknowledgeCompliance(bucket, ['S3BucketReplicationEnabled'],
+    'Access logs are kept for a limited period in one region; cross-region replication is not worth its cost here.');
+  return bucket;
 }
 
 /** Priorities used on each listener by this library's rules, to catch a clash at synth time. */
