@@ -121,6 +121,16 @@ project.package.addField('exports', {
   './.jsii': './.jsii',
 });
 
+// The example Fastify service's own tests (Node's test runner) against a real PostgreSQL that the tests start
+// (Debian: `apt-get install postgresql`). Part of `npm test`, so the README's one test command runs everything.
+const testApi = project.addTask('test:api', {
+  description: 'Install, build and test examples/api against a real PostgreSQL',
+  cwd: 'examples/api',
+});
+testApi.exec('npm ci --no-audit --no-fund');
+testApi.exec('npm test');
+project.testTask.spawn(testApi);
+
 // `npm run example`: compile the library, then synthesize the example deployment with the pinned 2.x CLI and
 // print a summary (stacks, resources per stack, validator results).
 const example = project.addTask('example', {

@@ -2,14 +2,23 @@
 import { App, Tags } from 'aws-cdk-lib';
 import { checkCompliance } from '../lib/compliance';
 import { env, profileOf } from '../lib/config';
+import { ApiStack } from '../lib/api-stack';
 import { NetworkStack } from '../lib/network-stack';
+import { PlatformStack } from '../lib/platform-stack';
 
 const app = new App();
 const profile = profileOf(app.node.tryGetContext('profile'));
 const prefix = `Analytics-${profile}`;
 
 const network = new NetworkStack(app, `${prefix}-Network`, { env, profile });
-void network;
+const platform = new PlatformStack(app, `${prefix}-Platform`, { env, profile, vpc: network.vpc });
+new ApiStack(app, `${prefix}-Api`, {
+  env, profile,
+  cluster: platform.cluster,
+  loadBalancer: platform.loadBalancer,
+  zone: platform.zone,
+  logKey: network.logKey,
+});
 
 Tags.of(app).add('Project', 'analytics-platform');
 Tags.of(app).add('Environment', profile);

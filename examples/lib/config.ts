@@ -10,6 +10,10 @@ export type Profile = 'dev' | 'prod';
 export const ACCOUNT = process.env.EXAMPLE_ACCOUNT ?? '111111111111';
 export const REGION = process.env.EXAMPLE_REGION ?? 'eu-west-1';
 
+/** The public hosted zone the services live under (api.<DOMAIN>, ...). */
+export const DOMAIN = process.env.EXAMPLE_DOMAIN ?? 'analytics.example.com';
+export const HOSTED_ZONE_ID = process.env.EXAMPLE_HOSTED_ZONE_ID ?? 'Z0123456789EXAMPLE';
+
 export const env: Environment = { account: ACCOUNT, region: REGION };
 /** CloudFront certificates and web ACLs live in us-east-1. */
 export const edgeEnv: Environment = { account: ACCOUNT, region: 'us-east-1' };

@@ -80,7 +80,14 @@ export function buildApp(config: Config, pool: Pool): FastifyInstance {
   healthRoutes(app, { pool, version: config.version });
 
   // Constant response, no database: a floor for benchmarks and a dependency-free liveness probe.
-  app.get('/api/ping', { logLevel: 'warn' }, async () => ({ pong: true }));
+  app.get(
+    '/api/ping',
+    {
+      logLevel: 'warn',
+      schema: { response: { 200: { type: 'object', properties: { pong: { type: 'boolean' } } } } },
+    },
+    async () => ({ pong: true }),
+  );
 
   pageViewRoutes(app, { pool });
 

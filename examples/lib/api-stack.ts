@@ -1,0 +1,51 @@
+import * as path from 'path';
+import { ApiImage, FastifyFargateApi, HardenedLoadBalancer, Ingress } from '@org/analytics-constructs';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DOMAIN, Profile } from './config';
+
+export interface ApiStackProps extends StackProps {
+  readonly profile: Profile;
+  readonly cluster: ecs.ICluster;
+  readonly loadBalancer: HardenedLoadBalancer;
+  readonly zone: route53.IHostedZone;
+  readonly logKey: kms.IKey;
+}
+
+/** The team's Fastify API (examples/api), built from its Dockerfile, on the shared load balancer at api.<domain>. */
+export class ApiStack extends Stack {
+  public readonly api: FastifyFargateApi;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const host = `api.${DOMAIN}`;
+
+    // DATABASE_URL (postgres://user:password@host:5432/db) lives in Secrets Manager; ECS injects it at task start.
+    const databaseUrl = secretsmanager.Secret.fromSecretNameV2(this, 'DatabaseUrl', 'analytics/api/database-url');
+
+    this.api = new FastifyFargateApi(this, 'Api', {
+      cluster: props.cluster,
+      image: ApiImage.fromDirectory(path.join(__dirname, '..', 'api')),
+      secrets: { DATABASE_URL: ecs.Secret.fromSecretsManager(databaseUrl) },
+      ingress: Ingress.listenerRule(props.loadBalancer.listener, { priority: 10, hostHeaders: [host] }),
+      logEncryptionKey: props.logKey,
+      minCapacity: props.profile === 'prod' ? 2 : 1,
+      maxCapacity: props.profile === 'prod' ? 10 : 2,
+      // dev: most tasks on Spot; the API tolerates interruption (stateless, drains on SIGTERM).
+      fargateSpotWeight: props.profile === 'prod' ? 0 : 3,
+      enableExecuteCommand: props.profile === 'dev',
+    });
+
+    new route53.ARecord(this, 'ApiRecord', {
+      zone: props.zone,
+      recordName: host,
+      target: route53.RecordTarget.fromAlias(new route53targets.LoadBalancerTarget(props.loadBalancer.loadBalancer)),
+    });
+    new CfnOutput(this, 'ApiUrl', { value: `https://${host}` });
+  }
+}
