@@ -71,6 +71,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     devdirs: ['test', 'projenrc', '.projenrc.ts'],
     projectService: false,
     tsconfigPath: './tsconfig.dev.json',
+    // Consumer apps are compiled against the packed library, outside this project's tsconfig.
+    ignorePatterns: ['*.js', '*.d.ts', 'node_modules/', '*.generated.ts', 'coverage', 'test/consumers/**'],
   },
 
   devDeps: [
