@@ -241,6 +241,7 @@ describe('HardenedFargateService options', () => {
       logRetention: logs.RetentionDays.ONE_WEEK,
       stopTimeout: Duration.seconds(60),
       deregistrationDelay: Duration.seconds(45),
+      healthCheckGracePeriod: Duration.minutes(5),
     });
     const t = Template.fromStack(stack);
     t.hasResourceProperties('AWS::ECS::TaskDefinition', {
@@ -252,6 +253,7 @@ describe('HardenedFargateService options', () => {
         { CapacityProvider: 'FARGATE_SPOT', Weight: 3 },
       ],
       EnableExecuteCommand: true,
+      HealthCheckGracePeriodSeconds: 300,
       DeploymentConfiguration: Match.objectLike({ Alarms: { AlarmNames: [{ Ref: Match.stringLikeRegexp('Alarm') }], Enable: true, Rollback: true } }),
     });
     t.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
@@ -295,6 +297,8 @@ describe('HardenedFargateService validation', () => {
   const cases: Array<[string, Partial<HardenedFargateServiceProps>, string]> = [
     ['cpu 256 with 4096 MiB', { cpu: 256, memoryLimitMiB: 4096 },
       "Test/Svc: invalid 'memoryLimitMiB': Fargate does not run 256 CPU units with 4096 MiB. With cpu 256, use memoryLimitMiB 512, 1024 or 2048; for 4096 MiB, use cpu 512."],
+    ['cpu 256 with 1536 MiB', { cpu: 256, memoryLimitMiB: 1536 },
+      "Test/Svc: invalid 'memoryLimitMiB': Fargate does not run 256 CPU units with 1536 MiB. With cpu 256, use memoryLimitMiB 512, 1024 or 2048."],
     ['unknown cpu', { cpu: 300 }, "Test/Svc: invalid 'cpu': 300 is not a Fargate CPU size. Use one of 256, 512, 1024, 2048, 4096, 8192, 16384."],
     ['max < min capacity', { minCapacity: 4, maxCapacity: 2 },
       "Test/Svc: invalid 'maxCapacity': maxCapacity (2) is lower than minCapacity (4). Set maxCapacity to at least 4, or lower minCapacity."],

@@ -262,6 +262,14 @@ export interface FargateServiceOptions {
   readonly targetHealthCheck?: elbv2.HealthCheck;
 
   /**
+   * Time after a task starts during which failing load balancer health checks are ignored (e.g. for migrations that
+   * run at start).
+   *
+   * @default Duration.seconds(60) with an ingress
+   */
+  readonly healthCheckGracePeriod?: Duration;
+
+  /**
    * How long the load balancer keeps a stopping task registered to finish in-flight requests. Must be shorter than
    * `stopTimeout`, so that requests drain before ECS kills the container.
    *
@@ -300,9 +308,9 @@ export interface HardenedFargateServiceProps extends FargateServiceOptions {
   readonly ingress?: Ingress;
 }
 
-/** Task CPU units and the memory (MiB) Fargate accepts with them. */
+/** Task CPU units and the memory (MiB) Fargate accepts with them: from `min` to `max` in steps of `step`. */
 const FARGATE_SIZES: { [cpu: number]: { min: number; max: number; step: number } } = {
-  256: { min: 512, max: 2048, step: 512 },
+  256: { min: 512, max: 2048, step: 512 }, // 1536 excepted, see below
   512: { min: 1024, max: 4096, step: 1024 },
   1024: { min: 2048, max: 8192, step: 1024 },
   2048: { min: 4096, max: 16384, step: 1024 },
@@ -312,17 +320,18 @@ const FARGATE_SIZES: { [cpu: number]: { min: number; max: number; step: number }
 };
 
 /** The memory sizes Fargate accepts with `cpu` units, or undefined for an unknown CPU size. */
-export function fargateMemoryOptions(cpu: number): number[] | undefined {
+function fargateMemoryOptions(cpu: number): number[] | undefined {
   const size = FARGATE_SIZES[cpu];
   if (!size) return undefined;
   const out: number[] = [];
-  for (let m = size.min; m <= size.max; m += size.step) out.push(m);
-  if (cpu === 256) out.splice(0, out.length, 512, 1024, 2048);
+  for (let m = size.min; m <= size.max; m += size.step) {
+    if (!(cpu === 256 && m === 1536)) out.push(m);
+  }
   return out;
 }
 
 /** Throws a clear error unless `cpu`/`memory` is a combination Fargate accepts. */
-export function checkFargateSize(construct: string, cpu: number, memory: number): void {
+function checkFargateSize(construct: string, cpu: number, memory: number): void {
   if (Token.isUnresolved(cpu) || Token.isUnresolved(memory)) return;
   const options = fargateMemoryOptions(cpu);
   if (!options) {
@@ -331,7 +340,7 @@ export function checkFargateSize(construct: string, cpu: number, memory: number)
   }
   if (!options.includes(memory)) {
     const size = FARGATE_SIZES[cpu];
-    const suggestion = Object.entries(FARGATE_SIZES).find(([, s]) => memory >= s.min && memory <= s.max)?.[0];
+    const suggestion = Object.keys(FARGATE_SIZES).find((c) => fargateMemoryOptions(Number(c))!.includes(memory));
     propError(construct, 'memoryLimitMiB', `Fargate does not run ${cpu} CPU units with ${memory} MiB`,
       `With cpu ${cpu}, use memoryLimitMiB ${cpu === 256 ? '512, 1024 or 2048' : `from ${size.min} to ${size.max} in steps of ${size.step}`}`
       + (suggestion ? `; for ${memory} MiB, use cpu ${suggestion}.` : '.'));
@@ -386,6 +395,7 @@ export class HardenedFargateService extends Construct {
     checkRange(where, 'containerPort', port, 1, 65535);
     checkDuration(where, 'stopTimeout', stopTimeout, Duration.seconds(2), Duration.seconds(120));
     checkDuration(where, 'deregistrationDelay', deregistrationDelay, Duration.seconds(0), Duration.seconds(3600));
+    checkDuration(where, 'healthCheckGracePeriod', props.healthCheckGracePeriod, Duration.seconds(0), Duration.seconds(2147483647));
     if (!stopTimeout.isUnresolved() && !deregistrationDelay.isUnresolved() && deregistrationDelay.toSeconds() >= stopTimeout.toSeconds()) {
       propError(where, 'deregistrationDelay', `${deregistrationDelay.toHumanString()} is not shorter than stopTimeout (${stopTimeout.toHumanString()})`,
         'Make deregistrationDelay shorter than stopTimeout, so that in-flight requests drain before the container is killed.');
@@ -510,7 +520,7 @@ export class HardenedFargateService extends Construct {
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: props.securityGroups,
       assignPublicIp: false,
-      healthCheckGracePeriod: props.ingress ? Duration.seconds(60) : undefined,
+      healthCheckGracePeriod: props.ingress ? props.healthCheckGracePeriod ?? Duration.seconds(60) : undefined,
       propagateTags: ecs.PropagatedTagSource.SERVICE,
       enableECSManagedTags: true,
     });
