@@ -133,6 +133,13 @@ testApi.exec('npm ci --no-audit --no-fund');
 testApi.exec('npm test');
 project.testTask.spawn(testApi);
 
+// Plain JavaScript sources shipped in the package next to the compiled code (e.g. CloudFront Functions, which run
+// as written): copy every src/**/functions/*.js to lib/ after jsii compiles.
+project.postCompileTask.prependExec(
+  'node -e "const fs=require(\'fs\'),p=require(\'path\');for(const d of fs.readdirSync(\'src\',{recursive:true}))'
+  + '{if(p.basename(d)===\'functions\'&&fs.statSync(p.join(\'src\',d)).isDirectory())fs.cpSync(p.join(\'src\',d),p.join(\'lib\',d),{recursive:true})}"',
+);
+
 // `npm run example`: compile the library, then synthesize the example deployment with the pinned 2.x CLI and
 // print a summary (stacks, resources per stack, validator results).
 const example = project.addTask('example', {
@@ -140,6 +147,7 @@ const example = project.addTask('example', {
 });
 example.spawn(project.preCompileTask);
 example.spawn(project.compileTask);
+example.spawn(project.postCompileTask);
 example.exec('node scripts/example-synth.js');
 
 project.synth();
