@@ -79,6 +79,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.2',
     `aws-cdk@${CDK_CLI_VERSION}`,
     'ts-node@^10.9.2',
+    // Bundled into the custom-resource handlers by esbuild (the AWS SDK v3 comes from the Lambda runtime).
+    'pg@^8.16.0',
+    '@types/pg',
+    '@aws-sdk/client-secrets-manager@^3',
   ],
 
   gitignore: ['examples/cdk.out', 'examples/**/node_modules', '/.tmp', '*.tgz', 'test/.cdk.out*'],
@@ -132,6 +136,8 @@ const testApi = project.addTask('test:api', {
 testApi.exec('npm ci --no-audit --no-fund');
 testApi.exec('npm test');
 project.testTask.spawn(testApi);
+// The tests synthesize the custom-resource functions, whose code is the esbuild bundle.
+project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
 // Plain JavaScript sources shipped in the package next to the compiled code (e.g. CloudFront Functions, which run
 // as written): copy every src/**/functions/*.js to lib/ after jsii compiles.

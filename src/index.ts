@@ -1,2 +1,3 @@
 export * from './core';
 export * from './fastify-api';
+export * from './umami';

@@ -6,9 +6,10 @@ import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { resolveCluster } from '../core/default-platform';
 import { FargateServiceOptions, HardenedFargateService } from '../core/fargate-service';
 import { Ingress } from '../core/ingress';
-import { PlatformProps, resolveCluster } from '../core/platform';
+import { PlatformProps } from '../core/platform';
 import { checkInteger, checkPattern, checkRange, propError } from '../core/validation';
 
 /** Options for building the API image from a local directory with a Dockerfile. */

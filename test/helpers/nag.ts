@@ -42,7 +42,7 @@ export function nagFindings(scope: IConstruct): NagFinding[] {
     const report = pack.validateScope(scope);
     for (const v of report.violations) {
       for (const r of v.violatingResources) {
-        findings.push({ pack: pack.name, rule: v.ruleName, severity: v.severity, path: r.constructPath ?? '?', description: v.description });
+        findings.push({ pack: pack.name, rule: v.ruleName, severity: v.severity ?? 'error', path: String(r.constructPath ?? '?'), description: v.description });
       }
     }
   }

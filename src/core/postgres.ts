@@ -1,0 +1,383 @@
+import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { DatabaseSetupFunction } from './database-setup-function';
+import { acknowledgeAwsSolutions, acknowledgeCompliance, LAMBDA_MANAGED_POLICY_FINDINGS } from './nag';
+import { checkInteger, checkOrdered, checkPattern, checkRange, propError } from './validation';
+
+/** Options for a new Aurora PostgreSQL Serverless v2 cluster. */
+export interface NewDatabaseClusterOptions {
+  /**
+   * Minimum capacity in Aurora capacity units (0.5 steps).
+   *
+   * @default 0.5
+   */
+  readonly minCapacity?: number;
+
+  /**
+   * Maximum capacity in Aurora capacity units (0.5 steps).
+   *
+   * @default 2
+   */
+  readonly maxCapacity?: number;
+
+  /**
+   * Aurora PostgreSQL engine version.
+   *
+   * @default rds.AuroraPostgresEngineVersion.VER_16_6
+   */
+  readonly engineVersion?: rds.AuroraPostgresEngineVersion;
+
+  /**
+   * How long automated backups are kept (1 to 35 days).
+   *
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * Whether the cluster has deletion protection.
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * What happens to the cluster when it leaves the stack.
+   *
+   * @default RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether Performance Insights is on.
+   *
+   * @default false
+   */
+  readonly performanceInsights?: boolean;
+
+  /**
+   * Whether a reader instance in another AZ is added (fail-over in about 30 s instead of minutes).
+   *
+   * @default false
+   */
+  readonly multiAz?: boolean;
+}
+
+/** Options for a database inside an existing cluster or instance. */
+export interface ExistingDatabaseOptions {
+  /**
+   * Most connections the application role may hold, so that it cannot starve the shared cluster.
+   *
+   * @default 20
+   */
+  readonly connectionLimit?: number;
+}
+
+/** What a database source gives the application. */
+export interface DatabaseBinding {
+  /**
+   * Secret of the application's own role: `username`, `password`, `host`, `port`, `dbname` and a complete,
+   * URL-encoded `DATABASE_URL` (written once the database exists).
+   */
+  readonly secret: secretsmanager.ISecret;
+  /** Network connections of the database (allow the application's tasks with `connections.allowDefaultPortFrom`). */
+  readonly connections: ec2.Connections;
+  /** Host name of the database endpoint. */
+  readonly host: string;
+  /** Port of the database endpoint. */
+  readonly port: string;
+  /** Name of the application's database. */
+  readonly databaseName: string;
+  /** The cluster, when it was created for this application. */
+  readonly cluster?: rds.DatabaseCluster;
+  /** The custom resource that creates the database and role; the application must start after it. */
+  readonly setup: CustomResource;
+}
+
+/** Options for binding a database source to an application. */
+export interface DatabaseBindOptions {
+  /** The VPC the application runs in. */
+  readonly vpc: ec2.IVpc;
+  /** Name of the application's database, and of its role. Lower-case letters, digits and underscores. */
+  readonly databaseName: string;
+}
+
+/**
+ * Where an application's PostgreSQL database lives: in a new encrypted Aurora PostgreSQL Serverless v2 cluster, or as
+ * a dedicated database with a least-privilege role inside an existing cluster or instance. Either way the
+ * application gets a secret with a complete `DATABASE_URL`, and no password appears in a template or task definition.
+ */
+export abstract class DatabaseSource {
+  /** A new Aurora PostgreSQL Serverless v2 cluster for this application. */
+  public static newCluster(options: NewDatabaseClusterOptions = {}): DatabaseSource {
+    return new NewClusterSource(options);
+  }
+
+  /**
+   * A dedicated database and role inside an existing Aurora cluster, created with the cluster's admin secret
+   * (`username` and `password` keys, as RDS generates them).
+   */
+  public static fromCluster(
+    cluster: rds.IDatabaseCluster, adminSecret: secretsmanager.ISecret, options: ExistingDatabaseOptions = {},
+  ): DatabaseSource {
+    requireAdminSecret('fromCluster', adminSecret);
+    return new ExistingSource(cluster.clusterEndpoint.hostname, Token.asString(cluster.clusterEndpoint.port),
+      withLiteralPort(cluster.connections, cluster.clusterEndpoint.port), adminSecret, options);
+  }
+
+  /** A dedicated database and role inside an existing RDS PostgreSQL instance, created with its admin secret. */
+  public static fromInstance(
+    instance: rds.IDatabaseInstance, adminSecret: secretsmanager.ISecret, options: ExistingDatabaseOptions = {},
+  ): DatabaseSource {
+    requireAdminSecret('fromInstance', adminSecret);
+    return new ExistingSource(instance.instanceEndpoint.hostname, Token.asString(instance.instanceEndpoint.port),
+      withLiteralPort(instance.connections, instance.instanceEndpoint.port), adminSecret, options);
+  }
+
+  /** Creates what the application needs in `scope`. */
+  public abstract bind(scope: Construct, options: DatabaseBindOptions): DatabaseBinding;
+}
+
+/** The same security groups with the port as a number when it is known (so rules and checks name it). */
+function withLiteralPort(connections: ec2.Connections, port: number): ec2.Connections {
+  return Token.isUnresolved(port)
+    ? connections
+    : new ec2.Connections({ securityGroups: connections.securityGroups, defaultPort: ec2.Port.tcp(port) });
+}
+
+function requireAdminSecret(method: string, adminSecret: secretsmanager.ISecret | undefined): void {
+  if (!adminSecret) {
+    propError(`DatabaseSource.${method}`, 'adminSecret', 'no admin secret was given',
+      'Pass the secret with the cluster\'s admin username and password (e.g. cluster.secret, or Secret.fromSecretCompleteArn(...)).');
+  }
+}
+
+class NewClusterSource extends DatabaseSource {
+  constructor(private readonly o: NewDatabaseClusterOptions) {
+    super();
+  }
+
+  public bind(scope: Construct, options: DatabaseBindOptions): DatabaseBinding {
+    const db = new AuroraPostgresCluster(scope, 'Database', { ...this.o, vpc: options.vpc });
+    const binding = db.database({ connectionLimit: 100 }).bind(scope, options);
+    // The writer must be up before the handler connects (the endpoint reference only orders it after the cluster).
+    binding.setup.node.addDependency(db.cluster.node.findChild('writer'));
+    return { ...binding, cluster: db.cluster };
+  }
+}
+
+/** Props of {@link AuroraPostgresCluster}. */
+export interface AuroraPostgresClusterProps extends NewDatabaseClusterOptions {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * Subnets of the cluster.
+   *
+   * @default - the VPC's isolated subnets, or its private subnets when it has no isolated ones
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}
+
+/**
+ * An encrypted Aurora PostgreSQL Serverless v2 cluster with production defaults (7-day backups, deletion protection,
+ * snapshot on delete, logs exported with retention, IAM authentication, isolated subnets), to share between
+ * applications: each gets its own database and least-privilege role through `cluster.database()`.
+ */
+export class AuroraPostgresCluster extends Construct {
+  /** The cluster. */
+  public readonly cluster: rds.DatabaseCluster;
+  /** The admin login (`username`, `password`) generated for the cluster. */
+  public readonly adminSecret: secretsmanager.ISecret;
+  /** Network connections of the cluster, with the PostgreSQL port. */
+  public readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, props: AuroraPostgresClusterProps) {
+    super(scope, id);
+    const where = this.node.path;
+    const min = props.minCapacity ?? 0.5;
+    const max = props.maxCapacity ?? 2;
+    for (const [prop, value] of [['minCapacity', min], ['maxCapacity', max]] as const) {
+      checkRange(where, prop, value, prop === 'minCapacity' ? 0 : 1, 256);
+      if (!Token.isUnresolved(value) && (value * 2) % 1 !== 0) {
+        propError(where, prop, `${value} is not a multiple of 0.5`, 'Aurora capacity comes in 0.5 ACU steps: use e.g. 0.5, 1, 1.5.');
+      }
+    }
+    checkOrdered(where, 'minCapacity', min, 'maxCapacity', max);
+    const retention = props.backupRetention ?? Duration.days(7);
+    if (!retention.isUnresolved() && (retention.toDays({ integral: false }) < 1 || retention.toDays({ integral: false }) > 35)) {
+      propError(where, 'backupRetention', `${retention.toHumanString()} is outside 1..35 days`, 'Use 1 to 35 days.');
+    }
+
+    const vpc = props.vpc;
+    const subnetType = vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS;
+    const pi = props.performanceInsights ?? false;
+    const cluster = new rds.DatabaseCluster(this, 'Cluster', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_16_6 }),
+      writer: rds.ClusterInstance.serverlessV2('writer', { enablePerformanceInsights: pi }),
+      readers: props.multiAz ? [rds.ClusterInstance.serverlessV2('reader', { scaleWithWriter: true, enablePerformanceInsights: pi })] : [],
+      serverlessV2MinCapacity: min,
+      serverlessV2MaxCapacity: max,
+      vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType },
+      credentials: rds.Credentials.fromGeneratedSecret('postgres'),
+      storageEncrypted: true,
+      iamAuthentication: true,
+      backup: { retention },
+      deletionProtection: props.deletionProtection ?? true,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
+      cloudwatchLogsExports: ['postgresql'],
+      cloudwatchLogsRetention: logs.RetentionDays.ONE_MONTH,
+      copyTagsToSnapshot: true,
+      port: 5432,
+    });
+    this.cluster = cluster;
+    this.adminSecret = cluster.secret!;
+    // Connections with the literal port (the cluster's own carry the endpoint's token), so that security group rules
+    // (and the compliance checks) name it.
+    this.connections = new ec2.Connections({ securityGroups: cluster.connections.securityGroups, defaultPort: ec2.Port.tcp(5432) });
+
+    acknowledgeAwsSolutions(cluster, ['RDS11'], 'The default PostgreSQL port; the cluster is reachable only from the applications\' security groups.');
+    const adminSecret = cluster.node.findChild('Secret');
+    const adminRotation = 'The admin secret is used only by the database setup custom resources; rotation is opt-in with cluster.addRotationSingleUser().';
+    acknowledgeAwsSolutions(adminSecret, ['SMG4'], adminRotation);
+    acknowledgeCompliance(adminSecret, ['SecretsManagerRotationEnabled'], adminRotation);
+    acknowledgeCompliance(adminSecret, ['SecretsManagerUsingKMSKey'], 'Encrypted with the Secrets Manager AWS managed key.');
+    acknowledgeCompliance(cluster, ['RDSInBackupPlan'], 'Aurora automated backups (backupRetention) protect the data; an AWS Backup plan is the account\'s choice.');
+    if (!props.multiAz) {
+      acknowledgeCompliance(cluster, ['RDSMultiAZSupport'], 'A single Serverless v2 writer is the cost-aware default; multiAz adds a reader in another AZ.');
+    }
+    acknowledgeCompliance(cluster, ['RDSEnhancedMonitoringEnabled'],
+      'Enhanced monitoring costs per instance; CloudWatch metrics and Performance Insights (opt-in) cover the service.');
+
+    // cloudwatchLogsRetention works through CDK's stack-wide log-retention function (one per stack).
+    const logRetention = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
+    if (logRetention) {
+      const reason = 'CDK\'s log-retention function sets retention on log groups that services create (here Aurora\'s log '
+        + 'exports); it needs logs:PutRetentionPolicy/DeleteRetentionPolicy on log groups whose names are known only at deploy time.';
+      acknowledgeAwsSolutions(logRetention, [...LAMBDA_MANAGED_POLICY_FINDINGS, 'IAM5[Resource::*]'], reason);
+      acknowledgeCompliance(logRetention, ['IAMNoInlinePolicy'], reason);
+    }
+  }
+
+  /** A dedicated database and least-privilege role in this cluster, for one application. */
+  public database(options: ExistingDatabaseOptions = {}): DatabaseSource {
+    return new ExistingSource(this.cluster.clusterEndpoint.hostname, '5432', this.connections, this.adminSecret, options);
+  }
+}
+
+class ExistingSource extends DatabaseSource {
+  constructor(
+    private readonly host: string,
+    private readonly port: string,
+    private readonly dbConnections: ec2.Connections,
+    private readonly adminSecret: secretsmanager.ISecret,
+    private readonly o: ExistingDatabaseOptions,
+  ) {
+    super();
+  }
+
+  public bind(scope: Construct, options: DatabaseBindOptions): DatabaseBinding {
+    const where = scope.node.path;
+    const limit = this.o.connectionLimit ?? 20;
+    checkInteger(where, 'database.connectionLimit', limit);
+    checkRange(where, 'database.connectionLimit', limit, 1, 5000);
+    const setup = createSetup(scope, where, {
+      vpc: options.vpc,
+      databaseName: options.databaseName,
+      host: this.host,
+      port: this.port,
+      dbConnections: this.dbConnections,
+      adminSecret: this.adminSecret,
+      connectionLimit: limit,
+    });
+    return {
+      secret: setup.secret,
+      connections: this.dbConnections,
+      host: this.host,
+      port: this.port,
+      databaseName: options.databaseName,
+      setup: setup.resource,
+    };
+  }
+}
+
+interface SetupOptions {
+  readonly vpc: ec2.IVpc;
+  readonly databaseName: string;
+  readonly host: string;
+  readonly port: string;
+  readonly dbConnections: ec2.Connections;
+  readonly adminSecret: secretsmanager.ISecret;
+  readonly connectionLimit: number;
+}
+
+/** The application secret and the custom resource that creates the database and role and fills the secret. */
+function createSetup(parent: Construct, where: string, o: SetupOptions): { secret: secretsmanager.Secret; resource: CustomResource } {
+  checkPattern(where, 'databaseName', o.databaseName, /^[a-z][a-z0-9_]{0,62}$/, 'a lower-case PostgreSQL name (letters, digits, underscores; starting with a letter)');
+  // One group per application database, so that one scope can hold several.
+  const scope = new Construct(parent, `AppDatabase-${o.databaseName}`);
+  const secret = new secretsmanager.Secret(scope, 'Secret', {
+    description: `PostgreSQL login and DATABASE_URL of ${where}`,
+    generateSecretString: {
+      secretStringTemplate: JSON.stringify({ username: o.databaseName }),
+      generateStringKey: 'password',
+      passwordLength: 32,
+      // Characters that are awkward in shells and URLs are left out; the handler URL-encodes the rest anyway.
+      excludeCharacters: ' %+~`#$&*()|[]{}:;<>?!\'/@"\\',
+    },
+  });
+  acknowledgeAwsSolutions(secret, ['SMG4'], 'DATABASE_URL embeds the password, which the standard rotation functions would not update; rotate by redeploying with a new secret.');
+  acknowledgeCompliance(secret, ['SecretsManagerRotationEnabled'], 'DATABASE_URL embeds the password, which the standard rotation functions would not update.');
+  acknowledgeCompliance(secret, ['SecretsManagerUsingKMSKey'], 'Encrypted with the Secrets Manager AWS managed key; a customer-managed key adds cost for no extra isolation here.');
+
+  const securityGroup = new ec2.SecurityGroup(scope, 'SetupSecurityGroup', {
+    vpc: o.vpc,
+    description: `Database setup function of ${where}`,
+    allowAllOutbound: true,
+  });
+  // The rule lives with the setup function's security group (remote rule), so the custom resource can depend on it
+  // without depending on the database's other rules (which would form a cycle with the application's service).
+  for (const dbSg of o.dbConnections.securityGroups) {
+    dbSg.addIngressRule(securityGroup, o.dbConnections.defaultPort!, `database setup of ${where}`, true);
+  }
+  const fn = new DatabaseSetupFunction(scope, 'SetupFunction', {
+    vpc: o.vpc,
+    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+    securityGroups: [securityGroup],
+    timeout: Duration.minutes(2),
+    memorySize: 256,
+    reservedConcurrentExecutions: 1,
+    logGroup: new logs.LogGroup(scope, 'SetupLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+  });
+  o.adminSecret.grantRead(fn);
+  secret.grantRead(fn);
+  secret.grantWrite(fn);
+  acknowledgeAwsSolutions(fn, ['L1'], 'Pinned to Node.js 22, the runtime the handler is bundled and tested for.');
+  acknowledgeAwsSolutions(fn.role!, LAMBDA_MANAGED_POLICY_FINDINGS,
+    'The AWS managed Lambda execution policies grant only log delivery and VPC network interfaces.');
+  acknowledgeCompliance(fn.role!, ['IAMNoInlinePolicy'], 'CDK grants land in the role\'s inline default policy, scoped to the two secrets.');
+  acknowledgeCompliance(fn, ['LambdaDLQ'], 'Invoked synchronously by CloudFormation, which receives every failure; there is nothing to redeliver.');
+  const logGroup = scope.node.findChild('SetupLogs');
+  acknowledgeCompliance(logGroup, ['CloudWatchLogGroupEncrypted'], 'The handler logs no secrets (outcome and error messages only); CloudWatch Logs encrypts at rest.');
+
+  const resource = new CustomResource(scope, 'Setup', {
+    serviceToken: fn.functionArn,
+    resourceType: 'Custom::PostgresDatabase',
+    properties: {
+      AdminSecretArn: o.adminSecret.secretArn,
+      AppSecretArn: secret.secretArn,
+      Host: o.host,
+      Port: o.port,
+      DatabaseName: o.databaseName,
+      ConnectionLimit: String(o.connectionLimit),
+      SslMode: 'require',
+    },
+  });
+  resource.node.addDependency(fn.role!, securityGroup);
+  return { secret, resource };
+}
