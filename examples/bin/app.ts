@@ -3,22 +3,28 @@ import { App, Tags } from 'aws-cdk-lib';
 import { checkCompliance } from '../lib/compliance';
 import { env, profileOf } from '../lib/config';
 import { ApiStack } from '../lib/api-stack';
+import { DataStack } from '../lib/data-stack';
 import { NetworkStack } from '../lib/network-stack';
 import { PlatformStack } from '../lib/platform-stack';
+import { UmamiStack } from '../lib/umami-stack';
 
 const app = new App();
 const profile = profileOf(app.node.tryGetContext('profile'));
 const prefix = `Analytics-${profile}`;
 
 const network = new NetworkStack(app, `${prefix}-Network`, { env, profile });
+const data = new DataStack(app, `${prefix}-Data`, { env, profile, vpc: network.vpc });
 const platform = new PlatformStack(app, `${prefix}-Platform`, { env, profile, vpc: network.vpc });
-new ApiStack(app, `${prefix}-Api`, {
+const shared = {
   env, profile,
   cluster: platform.cluster,
   loadBalancer: platform.loadBalancer,
   zone: platform.zone,
   logKey: network.logKey,
-});
+  postgres: data.postgres,
+};
+new ApiStack(app, `${prefix}-Api`, shared);
+new UmamiStack(app, `${prefix}-Umami`, shared);
 
 Tags.of(app).add('Project', 'analytics-platform');
 Tags.of(app).add('Environment', profile);

@@ -1,11 +1,10 @@
 import * as path from 'path';
-import { ApiImage, FastifyFargateApi, HardenedLoadBalancer, Ingress } from '@org/analytics-constructs';
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { ApiImage, AuroraPostgresCluster, FastifyFargateApi, HardenedLoadBalancer, Ingress } from '@org/analytics-constructs';
+import { CfnOutput, CfnResource, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DOMAIN, Profile } from './config';
 
@@ -15,6 +14,7 @@ export interface ApiStackProps extends StackProps {
   readonly loadBalancer: HardenedLoadBalancer;
   readonly zone: route53.IHostedZone;
   readonly logKey: kms.IKey;
+  readonly postgres: AuroraPostgresCluster;
 }
 
 /** The team's Fastify API (examples/api), built from its Dockerfile, on the shared load balancer at api.<domain>. */
@@ -25,13 +25,13 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const host = `api.${DOMAIN}`;
 
-    // DATABASE_URL (postgres://user:password@host:5432/db) lives in Secrets Manager; ECS injects it at task start.
-    const databaseUrl = secretsmanager.Secret.fromSecretNameV2(this, 'DatabaseUrl', 'analytics/api/database-url');
+    // Its own database and least-privilege role in the shared cluster; DATABASE_URL is in the binding's secret.
+    const database = props.postgres.database({ connectionLimit: 30 }).bind(this, { vpc: props.cluster.vpc, databaseName: 'api' });
 
     this.api = new FastifyFargateApi(this, 'Api', {
       cluster: props.cluster,
       image: ApiImage.fromDirectory(path.join(__dirname, '..', 'api')),
-      secrets: { DATABASE_URL: ecs.Secret.fromSecretsManager(databaseUrl) },
+      secrets: { DATABASE_URL: ecs.Secret.fromSecretsManager(database.secret, 'DATABASE_URL') },
       ingress: Ingress.listenerRule(props.loadBalancer.listener, { priority: 10, hostHeaders: [host] }),
       logEncryptionKey: props.logKey,
       minCapacity: props.profile === 'prod' ? 2 : 1,
@@ -40,6 +40,9 @@ export class ApiStack extends Stack {
       fargateSpotWeight: props.profile === 'prod' ? 0 : 3,
       enableExecuteCommand: props.profile === 'dev',
     });
+
+    props.postgres.allowConnectionsFrom(this.api);
+    (this.api.service.node.defaultChild as CfnResource).addDependency(database.setup.node.defaultChild as CfnResource);
 
     new route53.ARecord(this, 'ApiRecord', {
       zone: props.zone,

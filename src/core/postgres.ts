@@ -5,6 +5,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DatabaseSetupFunction } from './database-setup-function';
+import { allowDefaultPortFrom } from './network';
 import { acknowledgeAwsSolutions, acknowledgeCompliance, LAMBDA_MANAGED_POLICY_FINDINGS } from './nag';
 import { checkInteger, checkOrdered, checkPattern, checkRange, propError } from './validation';
 
@@ -264,6 +265,14 @@ export class AuroraPostgresCluster extends Construct {
     }
   }
 
+  /**
+   * Lets `peer` (e.g. an application's service) connect to the cluster. The rule lives with the peer's security
+   * group, so the peer may be in another stack.
+   */
+  public allowConnectionsFrom(peer: ec2.IConnectable): void {
+    allowDefaultPortFrom(this.connections, peer, `to ${this.node.path}`);
+  }
+
   /** A dedicated database and least-privilege role in this cluster, for one application. */
   public database(options: ExistingDatabaseOptions = {}): DatabaseSource {
     return new ExistingSource(this.cluster.clusterEndpoint.hostname, '5432', this.connections, this.adminSecret, options);
@@ -342,9 +351,7 @@ function createSetup(parent: Construct, where: string, o: SetupOptions): { secre
   });
   // The rule lives with the setup function's security group (remote rule), so the custom resource can depend on it
   // without depending on the database's other rules (which would form a cycle with the application's service).
-  for (const dbSg of o.dbConnections.securityGroups) {
-    dbSg.addIngressRule(securityGroup, o.dbConnections.defaultPort!, `database setup of ${where}`, true);
-  }
+  allowDefaultPortFrom(o.dbConnections, securityGroup, `database setup of ${where}`);
   const fn = new DatabaseSetupFunction(scope, 'SetupFunction', {
     vpc: o.vpc,
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -378,6 +385,7 @@ function createSetup(parent: Construct, where: string, o: SetupOptions): { secre
       SslMode: 'require',
     },
   });
-  resource.node.addDependency(fn.role!, securityGroup);
+  // (The function already waits for its role and policy; the rule admitting it must exist too.)
+  resource.node.addDependency(securityGroup);
   return { secret, resource };
 }

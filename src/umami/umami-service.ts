@@ -11,6 +11,7 @@ import { resolveCluster } from '../core/default-platform';
 import { FargateServiceOptions, HardenedFargateService } from '../core/fargate-service';
 import { Ingress } from '../core/ingress';
 import { acknowledgeAwsSolutions, acknowledgeCompliance, LAMBDA_MANAGED_POLICY_FINDINGS } from '../core/nag';
+import { allowDefaultPortFrom } from '../core/network';
 import { PlatformProps } from '../core/platform';
 import { DatabaseBinding, DatabaseSource } from '../core/postgres';
 import { checkDuration, checkPattern, propError } from '../core/validation';
@@ -295,7 +296,7 @@ export class UmamiService extends Construct {
 
     // Umami starts only once its database and role exist, and only its tasks (and the setup function) reach the database.
     (this.service.node.defaultChild as CfnResource).addDependency(this.database.setup.node.defaultChild as CfnResource);
-    this.database.connections.allowDefaultPortFrom(this.fargate, `Umami tasks of ${where}`);
+    allowDefaultPortFrom(this.database.connections, this.fargate, `Umami tasks of ${where}`);
 
     if (bootstrapAdmin) {
       if (!this.url) {
@@ -371,7 +372,7 @@ export class UmamiService extends Construct {
         },
       });
       // After the service is stable (CloudFormation waits for it) and the function can read its secrets.
-      this.bootstrap.node.addDependency(this.service, fn.role!);
+      this.bootstrap.node.addDependency(this.service);
       if (this.fargate.loadBalancer) this.bootstrap.node.addDependency(this.fargate.node.findChild('Ingress'));
     }
   }

@@ -1,0 +1,48 @@
+import { AuroraPostgresCluster, HardenedLoadBalancer, Ingress, UmamiService } from '@org/analytics-constructs';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
+import { Construct } from 'constructs';
+import { DOMAIN, Profile } from './config';
+
+export interface UmamiStackProps extends StackProps {
+  readonly profile: Profile;
+  readonly cluster: ecs.ICluster;
+  readonly loadBalancer: HardenedLoadBalancer;
+  readonly zone: route53.IHostedZone;
+  readonly postgres: AuroraPostgresCluster;
+  readonly logKey: kms.IKey;
+}
+
+/** Umami at analytics.<domain> on the shared cluster, load balancer and PostgreSQL, with the site and the team's accounts. */
+export class UmamiStack extends Stack {
+  public readonly umami: UmamiService;
+
+  constructor(scope: Construct, id: string, props: UmamiStackProps) {
+    super(scope, id, props);
+    const host = `analytics.${DOMAIN}`;
+    this.umami = new UmamiService(this, 'Umami', {
+      cluster: props.cluster,
+      database: props.postgres.database({ connectionLimit: 20 }),
+      ingress: Ingress.listenerRule(props.loadBalancer.listener, { priority: 20, hostHeaders: [host] }),
+      logEncryptionKey: props.logKey,
+      // First-party paths the site's CloudFront distribution forwards here (not blocked as third-party analytics).
+      trackerScriptName: 'stats.js',
+      websites: [{ name: 'Analytics site', domain: `www.${DOMAIN}` }],
+      users: [{ username: 'product', role: 'view-only' }],
+      minCapacity: 1,
+      maxCapacity: props.profile === 'prod' ? 3 : 1,
+    });
+    new route53.ARecord(this, 'UmamiRecord', {
+      zone: props.zone,
+      recordName: host,
+      target: route53.RecordTarget.fromAlias(new route53targets.LoadBalancerTarget(props.loadBalancer.loadBalancer)),
+    });
+    new CfnOutput(this, 'UmamiUrl', { value: this.umami.url! });
+    new CfnOutput(this, 'TrackerScript', { value: this.umami.trackerScriptUrl! });
+    new CfnOutput(this, 'WebsiteId', { value: this.umami.websiteId(`www.${DOMAIN}`) });
+    new CfnOutput(this, 'AdminSecretArn', { value: this.umami.adminSecret!.secretArn });
+  }
+}
