@@ -1,3 +1,4 @@
 export * from './core';
 export * from './fastify-api';
 export * from './umami';
+export * from './static-site';

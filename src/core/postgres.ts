@@ -5,8 +5,8 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DatabaseSetupFunction } from './database-setup-function';
-import { allowDefaultPortFrom } from './network';
 import { acknowledgeAwsSolutions, acknowledgeCompliance, LAMBDA_MANAGED_POLICY_FINDINGS } from './nag';
+import { allowDefaultPortFrom } from './network';
 import { checkInteger, checkOrdered, checkPattern, checkRange, propError } from './validation';
 
 /** Options for a new Aurora PostgreSQL Serverless v2 cluster. */
