@@ -83,6 +83,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'pg@^8.16.0',
     '@types/pg',
     '@aws-sdk/client-secrets-manager@^3',
+    '@aws-sdk/client-ecs@^3',
   ],
 
   gitignore: ['examples/cdk.out', 'examples/**/node_modules', '/.tmp', '*.tgz', 'test/.cdk.out*'],
