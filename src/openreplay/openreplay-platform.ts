@@ -1,0 +1,721 @@
+import { CfnResource, CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as efs from 'aws-cdk-lib/aws-efs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
+import { Construct } from 'constructs';
+import { BootstrapFunction } from './bootstrap-function';
+import { ackSecret, ClickHouseTier, RedisTier } from './data';
+import { renderGatewayConfig, Upstreams } from './gateway-config';
+import { OPENREPLAY_REGISTRY, OPENREPLAY_RELEASE, SERVICES, ServiceSpec, SHARED_SECRETS, SharedSecretName } from './services';
+import { OpenReplayStorage } from './storage';
+import { resolveCluster } from '../core/default-platform';
+import { HardenedFargateService } from '../core/fargate-service';
+import { Ingress } from '../core/ingress';
+import { acknowledgeAwsSolutions, acknowledgeCompliance, LAMBDA_MANAGED_POLICY_FINDINGS } from '../core/nag';
+import { allowDefaultPortFrom } from '../core/network';
+import { PlatformProps } from '../core/platform';
+import { DatabaseBinding, DatabaseSource } from '../core/postgres';
+import { RunTaskFunction } from '../core/run-task-function';
+import { checkDuration, checkPattern, propError } from '../core/validation';
+
+/** How the OpenReplay services are packed into Fargate tasks. */
+export enum OpenReplayLayout {
+  /**
+   * A few tasks (web + gateway, workers, assist, ClickHouse) whose containers share localhost: 1.75 vCPU and 7.5 GiB
+   * in all, within the upstream single-machine minimum (2 vCPU, 8 GiB).
+   */
+  GROUPED = 'GROUPED',
+  /** One task per service with per-service autoscaling, for high load. */
+  SERVICE_PER_TASK = 'SERVICE_PER_TASK',
+}
+
+/** ClickHouse outside this construct. */
+export interface ExternalClickHouseOptions {
+  /** Host name of the ClickHouse server (native protocol on 9000, HTTP on 8123). */
+  readonly host: string;
+  /** Secret with `username` and `password` of a ClickHouse user that may create the OpenReplay databases. */
+  readonly credentials: secretsmanager.ISecret;
+  /** Security group of the server, to admit the OpenReplay tasks; omit when access is managed elsewhere. */
+  readonly securityGroup?: ec2.ISecurityGroup;
+}
+
+/** Props of {@link OpenReplayPlatform}. */
+export interface OpenReplayPlatformProps extends PlatformProps {
+  /** Domain the dashboard and the ingest endpoint are served at (HTTPS: the tracker refuses plain HTTP). */
+  readonly domainName: string;
+
+  /** Hosted zone of `domainName`, for the certificate and the alias record of the default load balancer. */
+  readonly hostedZone?: route53.IHostedZone;
+
+  /**
+   * Certificate for `domainName` on the default load balancer.
+   *
+   * @default - DNS-validated in `hostedZone`
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * How the gateway is reached.
+   *
+   * @default - a new HTTPS load balancer for `domainName` (needs `hostedZone` or `certificate`)
+   */
+  readonly ingress?: Ingress;
+
+  /**
+   * Where the PostgreSQL database lives (pg_trgm and pgcrypto are created by the schema).
+   *
+   * @default DatabaseSource.newCluster()
+   */
+  readonly database?: DatabaseSource;
+
+  /**
+   * Name of OpenReplay's database and role.
+   *
+   * @default 'openreplay'
+   */
+  readonly databaseName?: string;
+
+  /**
+   * ClickHouse outside this construct.
+   *
+   * @default - one ClickHouse task on EFS
+   */
+  readonly externalClickHouse?: ExternalClickHouseOptions;
+
+  /**
+   * ClickHouse image when this construct runs it.
+   *
+   * @default 'clickhouse/clickhouse-server:26.2'
+   */
+  readonly clickHouseImage?: string;
+
+  /**
+   * Redis URL (`redis://` or `rediss://host:port`) of an existing Redis or Valkey.
+   *
+   * @default - a new ElastiCache Valkey node (TLS, encrypted, noeviction)
+   */
+  readonly redisUrl?: string;
+
+  /**
+   * Security group of the existing Redis, to admit the OpenReplay tasks.
+   *
+   * @default - none (with `redisUrl`, access is managed elsewhere)
+   */
+  readonly redisSecurityGroup?: ec2.ISecurityGroup;
+
+  /**
+   * Node type of the new Valkey node.
+   *
+   * @default 'cache.t4g.micro'
+   */
+  readonly redisNodeType?: string;
+
+  /**
+   * One image tag for every OpenReplay service (e.g. `v1.27.0`) instead of the per-service tags of the tested release.
+   *
+   * @default - the tags of the tested release (OpenReplayPlatform.RELEASE)
+   */
+  readonly version?: string;
+
+  /**
+   * How services are packed into tasks.
+   *
+   * @default OpenReplayLayout.GROUPED
+   */
+  readonly layout?: OpenReplayLayout;
+
+  /**
+   * CPU architecture of the tasks. OpenReplay publishes x86_64 images only.
+   *
+   * @default ecs.CpuArchitecture.X86_64
+   */
+  readonly cpuArchitecture?: ecs.CpuArchitecture;
+
+  /**
+   * Whether stateless workers (ender, heuristics, db, assets) run on Fargate Spot, with `SERVICE_PER_TASK`.
+   *
+   * @default false
+   */
+  readonly useSpot?: boolean;
+
+  /**
+   * How long session recordings are kept in S3 (1 to 3650 days).
+   *
+   * @default Duration.days(30)
+   */
+  readonly recordingRetention?: Duration;
+
+  /**
+   * What happens to buckets, ClickHouse data and secrets when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Email of the first administrator, whose generated password is in `adminSecret`.
+   *
+   * @default - `admin@<domainName>`
+   */
+  readonly adminEmail?: string;
+
+  /**
+   * Organization name of the first tenant.
+   *
+   * @default 'OpenReplay'
+   */
+  readonly organizationName?: string;
+
+  /**
+   * Name of the first project; its key is `projectKey`.
+   *
+   * @default 'default'
+   */
+  readonly projectName?: string;
+
+  /**
+   * Whether a custom resource signs up the first administrator and creates the first project once the platform is
+   * up (so signup is never left open to strangers).
+   *
+   * @default true
+   */
+  readonly bootstrap?: boolean;
+
+  /**
+   * How long the services' logs are kept.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * KMS key for the services' log groups.
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+}
+
+const VOLUME = 'session-files';
+const FS_DIR = '/mnt/efs';
+const GATEWAY_PORT = 8090;
+const GROUP_SIZES: { [group: string]: { cpu: number; memory: number } } = {
+  web: { cpu: 512, memory: 2048 },
+  workers: { cpu: 512, memory: 2048 },
+  assist: { cpu: 256, memory: 512 },
+};
+const CLICKHOUSE_SIZE = { cpu: 512, memory: 3072 };
+
+/**
+ * OpenReplay session replay, self-hosted: its services on Fargate behind an nginx gateway that implements the
+ * upstream routing, PostgreSQL, ClickHouse on EFS, Valkey, private S3 buckets (recordings expire), schema migrations
+ * as one-off tasks before the services start, and the first administrator and project as code.
+ *
+ * @example
+ * const replay = new OpenReplayPlatform(this, 'Replay', { domainName: 'replay.example.com', hostedZone: zone });
+ * // in the site: new Tracker({ projectKey: <replay.projectKey>, ingestPoint: replay.ingestPoint })
+ */
+export class OpenReplayPlatform extends Construct {
+  /** The tested OpenReplay release. */
+  public static readonly RELEASE = OPENREPLAY_RELEASE;
+
+  /** Dashboard URL. */
+  public readonly url: string;
+  /** The tracker's `ingestPoint`. */
+  public readonly ingestPoint: string;
+  /** Key of the first project (from the bootstrap), for the tracker's `projectKey`. */
+  public readonly projectKey?: string;
+  /** Login of the first administrator (`email`, `password`), when `bootstrap` is on. */
+  public readonly adminSecret?: secretsmanager.ISecret;
+  /** The buckets, by OpenReplay name (`mobs`, `sessions-assets`, `sourcemaps`, `spots`, `uxtesting-records`). */
+  public readonly buckets: { [name: string]: s3.IBucket };
+  /** The Fargate services, by task name (grouped: web, workers, assist; else one per OpenReplay service), and clickhouse. */
+  public readonly services: { [name: string]: HardenedFargateService } = {};
+  /** The service behind the load balancer (the gateway's task). */
+  public readonly gateway: HardenedFargateService;
+  /** OpenReplay's database. */
+  public readonly database: DatabaseBinding;
+  /** Network connections of every OpenReplay task. */
+  public readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, props: OpenReplayPlatformProps) {
+    super(scope, id);
+    const where = this.node.path;
+    const stack = Stack.of(this);
+    checkPattern(where, 'domainName', props.domainName, /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'a domain name such as replay.example.com');
+    if (props.cpuArchitecture && props.cpuArchitecture !== ecs.CpuArchitecture.X86_64) {
+      propError(where, 'cpuArchitecture', 'OpenReplay publishes x86_64 images only', 'Remove cpuArchitecture (X86_64 is used).');
+    }
+    const retention = props.recordingRetention ?? Duration.days(30);
+    checkDuration(where, 'recordingRetention', retention, Duration.days(1), Duration.days(3650));
+    if (props.externalClickHouse && !props.externalClickHouse.credentials) {
+      propError(where, 'externalClickHouse.credentials', 'an external ClickHouse needs its credentials secret',
+        'Pass a secret with username and password of a user that may create the OpenReplay databases.');
+    }
+    if (props.redisUrl !== undefined && !Token.isUnresolved(props.redisUrl) && !/^rediss?:\/\/[^/\s]+$/.test(props.redisUrl)) {
+      propError(where, 'redisUrl', `'${props.redisUrl}' is not a redis:// or rediss:// URL`, 'Use rediss://host:6379 (TLS) or redis://host:6379.');
+    }
+    if (!props.ingress && !props.hostedZone && !props.certificate) {
+      propError(where, 'hostedZone', 'the default load balancer needs a certificate for domainName (the tracker refuses plain HTTP)',
+        'Set hostedZone (a DNS-validated certificate is created) or certificate, or pass ingress.');
+    }
+    const adminEmail = props.adminEmail ?? `admin@${props.domainName}`;
+    checkPattern(where, 'adminEmail', adminEmail, /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'an email address');
+    const layout = props.layout ?? OpenReplayLayout.GROUPED;
+    const removal = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const version = props.version;
+    if (version !== undefined) checkPattern(where, 'version', version, /^v\d+\.\d+\.\d+$/, 'a release tag such as v1.27.0');
+    const imageOf = (spec: ServiceSpec) => `${OPENREPLAY_REGISTRY}/${spec.name}:${version ?? spec.version}`;
+
+    this.url = `https://${props.domainName}`;
+    this.ingestPoint = `${this.url}/ingest`;
+    const cluster = resolveCluster(this, where, props);
+    const vpc = cluster.vpc;
+    const namespace = new servicediscovery.PrivateDnsNamespace(this, 'Namespace', {
+      name: `openreplay.${this.node.addr.slice(0, 8)}.internal`,
+      vpc,
+      description: `Service names of ${where}`,
+    });
+
+    // Data tier.
+    this.database = (props.database ?? DatabaseSource.newCluster()).bind(this, { vpc, databaseName: props.databaseName ?? 'openreplay' });
+    const storage = new OpenReplayStorage(this, 'Storage', { recordingRetention: retention, removalPolicy: removal, dashboardOrigin: this.url });
+    this.buckets = storage.buckets;
+    const redis = props.redisUrl ? undefined : new RedisTier(this, 'Redis', { vpc, nodeType: props.redisNodeType ?? 'cache.t4g.micro' });
+    const redisUrl = props.redisUrl ?? redis!.url;
+    const clickhouse = props.externalClickHouse ? undefined : new ClickHouseTier(this, 'ClickHouse', {
+      cluster,
+      namespace,
+      image: props.clickHouseImage ?? 'clickhouse/clickhouse-server:26.2',
+      cpu: CLICKHOUSE_SIZE.cpu,
+      memoryMiB: CLICKHOUSE_SIZE.memory,
+      removalPolicy: removal,
+      logRetention: props.logRetention,
+      logEncryptionKey: props.logEncryptionKey,
+    });
+    if (clickhouse) this.services.clickhouse = clickhouse.service;
+    const chHost = props.externalClickHouse?.host ?? clickhouse!.host;
+    const chUser = props.externalClickHouse ? ecs.Secret.fromSecretsManager(props.externalClickHouse.credentials, 'username') : undefined;
+    const chPassword = props.externalClickHouse
+      ? ecs.Secret.fromSecretsManager(props.externalClickHouse.credentials, 'password')
+      : ecs.Secret.fromSecretsManager(clickhouse!.password);
+
+    // Secrets shared by exactly the services that need them.
+    const shared: { [name: string]: secretsmanager.Secret } = {};
+    for (const name of SHARED_SECRETS) {
+      shared[name] = new secretsmanager.Secret(this, `Secret${name.replace(/_/g, '')}`, {
+        description: `OpenReplay ${name} (${where})`,
+        generateSecretString: { passwordLength: 48, excludePunctuation: true },
+        removalPolicy: removal,
+      });
+      ackSecret(shared[name], `${name} signs tokens shared by several OpenReplay services; rotating it means redeploying all of them together.`);
+    }
+
+    const grouped = layout === OpenReplayLayout.GROUPED;
+    const host = (spec: ServiceSpec, sameTask: boolean) => (sameTask ? '127.0.0.1' : `${spec.name}.${namespace.namespaceName}`);
+    const dnsOf = (name: string, fromGroup?: string) => {
+      const spec = SERVICES.find((s) => s.name === name)!;
+      return host(spec, grouped && fromGroup === spec.group);
+    };
+
+    const containerOf = (spec: ServiceSpec): ecs.ContainerDefinitionOptions & { containerName: string } => {
+      const env: { [k: string]: string } = { AWS_REGION: stack.region, AWS_DEFAULT_REGION: stack.region, LOG_LEVEL: 'info' };
+      const secrets: { [k: string]: ecs.Secret } = {};
+      for (const s of spec.secrets) secrets[s] = ecs.Secret.fromSecretsManager(shared[s as SharedSecretName]);
+      if (spec.port && spec.name !== 'frontend' && spec.name !== 'chalice' && spec.name !== 'sourcemapreader' && spec.name !== 'assist') {
+        env.HTTP_PORT = String(spec.port);
+      }
+      if (spec.sharedFiles) env.FS_DIR = FS_DIR;
+      if (spec.redis) {
+        if (spec.name === 'assist') env.REDIS_URL = redisUrl;
+        else env.REDIS_STRING = redisUrl;
+      }
+      if (spec.postgres) {
+        if (spec.python) {
+          Object.assign(env, {
+            pg_host: this.database.host, pg_port: this.database.port, pg_dbname: this.database.databaseName, pg_user: this.database.databaseName,
+          });
+          secrets.pg_password = ecs.Secret.fromSecretsManager(this.database.secret, 'password');
+        } else {
+          secrets.POSTGRES_STRING = ecs.Secret.fromSecretsManager(this.database.secret, 'DATABASE_URL');
+        }
+      }
+      if (spec.clickhouse) {
+        if (spec.python) {
+          Object.assign(env, { ch_host: chHost, ch_port: '9000' });
+          if (chUser) secrets.ch_user = chUser; else env.ch_user = 'default';
+          secrets.ch_password = chPassword;
+        } else {
+          Object.assign(env, { CLICKHOUSE_STRING: `tcp://${chHost}:9000/default`, CLICKHOUSE_HTTP_STRING: `http://${chHost}:8123/default` });
+          if (chUser) secrets.CH_USERNAME = chUser; else env.CH_USERNAME = 'default';
+          secrets.CH_PASSWORD = chPassword;
+        }
+      }
+      const bucketEnv = spec.buckets?.[0];
+      if (bucketEnv && !spec.python) env.BUCKET_NAME = storage.buckets[bucketEnv].bucketName;
+      if (spec.name === 'sink' || spec.name === 'assets') env.ASSETS_ORIGIN = storage.assetsOrigin;
+      if (spec.name === 'chalice' || spec.name === 'alerts') {
+        Object.assign(env, {
+          SITE_URL: this.url,
+          S3_HOST: '',
+          sessions_region: stack.region,
+          root_path: '/api',
+          sessions_bucket: storage.buckets.mobs.bucketName,
+          sourcemaps_bucket: storage.buckets.sourcemaps.bucketName,
+          js_cache_bucket: storage.buckets['sessions-assets'].bucketName,
+          ASSIST_URL: `http://${dnsOf('assist', spec.group)}:9001/assist/%s`,
+          sourcemaps_reader: `http://${dnsOf('sourcemapreader', spec.group)}:9000/{}/sourcemaps`,
+          EMAIL_HOST: '',
+          EMAIL_FROM: `OpenReplay <no-reply@${props.domainName}>`,
+        });
+        if (spec.name === 'alerts') env.HTTP_PORT = '8888';
+      }
+      if (spec.name === 'sourcemapreader') Object.assign(env, { SMR_HOST: '0.0.0.0', SMR_PORT: '9000', S3_HOST: '' });
+      if (spec.name === 'frontend') env.TRACKER_HOST = props.domainName;
+      if (spec.name === 'http') env.USE_CORS = 'false';
+      if (spec.name === 'storage' || spec.name === 'canvases' || spec.name === 'images') env.FS_CLEAN_HRS = '24';
+      const portMappings = spec.port ? [{ containerPort: spec.port, name: `${spec.name}-port` }] : [];
+      const checkHealth = spec.port !== undefined || !grouped;
+      return {
+        containerName: spec.name,
+        image: ecs.ContainerImage.fromRegistry(imageOf(spec)),
+        environment: env,
+        secrets,
+        portMappings,
+        essential: true,
+        // In a grouped task only one Go worker can bind the fixed :8888 health port, so workers there have no
+        // container health check (the circuit breaker still catches tasks that exit).
+        healthCheck: checkHealth ? {
+          command: ['CMD-SHELL', `wget -qO- http://127.0.0.1:${spec.health.port}${spec.health.path} >/dev/null || exit 1`],
+          interval: Duration.seconds(30),
+          timeout: Duration.seconds(5),
+          retries: 3,
+          startPeriod: Duration.seconds(spec.name === 'chalice' ? 180 : 60),
+        } : undefined,
+      };
+    };
+
+    const common = {
+      cluster,
+      cpuArchitecture: ecs.CpuArchitecture.X86_64,
+      logRetention: props.logRetention,
+      logEncryptionKey: props.logEncryptionKey,
+    };
+    const tasks: Array<{ name: string; specs: ServiceSpec[]; service: HardenedFargateService }> = [];
+    const gatewayContainer = (upstreams: Upstreams): ecs.ContainerDefinitionOptions & { containerName: string } => ({
+      containerName: 'gateway',
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27-alpine'),
+      environment: { NGINX_CONF: renderGatewayConfig(upstreams, { listenPort: GATEWAY_PORT, resolver: grouped ? undefined : '169.254.169.253' }) },
+      command: ['sh', '-c', 'printf "%s" "$NGINX_CONF" > /etc/nginx/conf.d/default.conf && exec nginx -g "daemon off;"'],
+      portMappings: [{ containerPort: GATEWAY_PORT, name: 'gateway' }],
+      essential: true,
+    });
+    const routed = ['frontend', 'chalice', 'api', 'http', 'canvases', 'images', 'integrations', 'spot', 'assist'];
+    const ingress = props.ingress
+      ?? Ingress.loadBalancer({ domainName: props.domainName, hostedZone: props.hostedZone, certificate: props.certificate });
+
+    if (grouped) {
+      const upstreams: Upstreams = {};
+      for (const name of routed) upstreams[name] = `${dnsOf(name, 'web')}:${SERVICES.find((s) => s.name === name)!.port}`;
+      for (const group of ['web', 'workers', 'assist'] as const) {
+        const specs = SERVICES.filter((s) => s.group === group);
+        const containers = specs.map(containerOf);
+        const main = group === 'web' ? gatewayContainer(upstreams) : containers.shift()!;
+        const size = GROUP_SIZES[group];
+        const service = new HardenedFargateService(this, pascal(group), {
+          ...common,
+          image: main.image,
+          containerName: main.containerName,
+          containerPort: main.portMappings?.[0]?.containerPort ?? 8888,
+          environment: main.environment,
+          secrets: main.secrets,
+          command: main.command,
+          containerHealthCheck: main.healthCheck,
+          sidecars: containers,
+          cpu: size.cpu,
+          memoryLimitMiB: size.memory,
+          minCapacity: 1,
+          maxCapacity: group === 'web' ? 4 : 1,
+          ingress: group === 'web' ? ingress : undefined,
+          targetHealthCheck: group === 'web' ? { path: '/gateway-health' } : undefined,
+          healthCheckGracePeriod: group === 'web' ? Duration.minutes(5) : undefined,
+          cloudMapOptions: { name: group, cloudMapNamespace: namespace, dnsRecordType: servicediscovery.DnsRecordType.A },
+        });
+        tasks.push({ name: group, specs, service });
+        this.services[group] = service;
+      }
+      // sink and storage share the session files through a task volume (lost if the task is replaced before
+      // storage uploads them); the web services get their own scratch directory.
+      for (const t of tasks) {
+        if (t.specs.some((s) => s.sharedFiles)) {
+          t.service.taskDefinition.addVolume({ name: VOLUME });
+          for (const s of t.specs.filter((x) => x.sharedFiles)) {
+            t.service.taskDefinition.findContainer(s.name)!.addMountPoints({ containerPath: FS_DIR, sourceVolume: VOLUME, readOnly: false });
+          }
+        }
+      }
+    } else {
+      const upstreams: Upstreams = {};
+      for (const name of routed) upstreams[name] = `${dnsOf(name)}:${SERVICES.find((s) => s.name === name)!.port}`;
+      for (const spec of SERVICES) {
+        const c = containerOf(spec);
+        const stateless = ['ender', 'heuristics', 'db', 'assets'].includes(spec.name);
+        const service = new HardenedFargateService(this, `${pascal(spec.name)}Service`, {
+          ...common,
+          image: c.image,
+          containerName: spec.name,
+          containerPort: spec.port ?? 8888,
+          environment: c.environment,
+          secrets: c.secrets,
+          containerHealthCheck: c.healthCheck,
+          cpu: spec.cpu,
+          memoryLimitMiB: spec.memoryMiB,
+          minCapacity: 1,
+          maxCapacity: spec.singleton ? 1 : 4,
+          fargateSpotWeight: props.useSpot && stateless ? 3 : undefined,
+          fargateBase: props.useSpot && stateless ? 0 : undefined,
+          cloudMapOptions: { name: spec.name, cloudMapNamespace: namespace, dnsRecordType: servicediscovery.DnsRecordType.A },
+        });
+        tasks.push({ name: spec.name, specs: [spec], service });
+        this.services[spec.name] = service;
+      }
+      const gw = new HardenedFargateService(this, 'Gateway', {
+        ...common,
+        image: gatewayContainer(upstreams).image,
+        containerName: 'gateway',
+        containerPort: GATEWAY_PORT,
+        environment: gatewayContainer(upstreams).environment,
+        command: gatewayContainer(upstreams).command,
+        cpu: 256,
+        memoryLimitMiB: 512,
+        minCapacity: 1,
+        maxCapacity: 4,
+        ingress,
+        targetHealthCheck: { path: '/gateway-health' },
+      });
+      this.services.gateway = gw;
+      tasks.push({ name: 'gateway', specs: [], service: gw });
+    }
+    this.gateway = this.services.web ?? this.services.gateway;
+
+    // Shared files between tasks (one service per task): sink, storage and the web services on EFS.
+    if (!grouped) {
+      const efsTier = new SessionFiles(this, 'SessionFiles', { vpc, removalPolicy: removal });
+      for (const t of tasks.filter((x) => x.specs.some((s) => s.sharedFiles))) efsTier.mount(t.service);
+    }
+
+    // Network: gateway -> services, services -> data stores.
+    const all = tasks.map((t) => t.service);
+    this.connections = new ec2.Connections({ securityGroups: all.flatMap((s) => s.connections.securityGroups) });
+    for (const t of tasks) {
+      const routedPorts = t.specs.filter((s) => routed.includes(s.name) && s.port).map((s) => s.port!);
+      const needsPeers = grouped ? t.name === 'assist' : routedPorts.length > 0 || t.specs.some((s) => s.name === 'sourcemapreader');
+      if (needsPeers) {
+        for (const port of new Set([...routedPorts, ...t.specs.filter((s) => s.port).map((s) => s.port!)])) {
+          t.service.connections.allowFrom(this.gateway, ec2.Port.tcp(port), 'OpenReplay gateway');
+          if (!grouped || t.name === 'assist') {
+            for (const caller of tasks.filter((x) => x.specs.some((s) => s.name === 'chalice'))) {
+              t.service.connections.allowFrom(caller.service, ec2.Port.tcp(port), 'OpenReplay chalice');
+            }
+          }
+        }
+      }
+      const specs = t.specs;
+      if (specs.some((s) => s.postgres)) allowDefaultPortFrom(this.database.connections, t.service, `OpenReplay ${t.name}`);
+      if (specs.some((s) => s.redis)) {
+        if (redis) redis.allowFrom(t.service);
+        else if (props.redisSecurityGroup) props.redisSecurityGroup.connections.allowFrom(t.service, ec2.Port.tcp(6379), 'OpenReplay');
+      }
+      if (specs.some((s) => s.clickhouse)) {
+        if (clickhouse) {clickhouse.allowFrom(t.service);} else if (props.externalClickHouse?.securityGroup) {
+          props.externalClickHouse.securityGroup.connections.allowFrom(t.service, ec2.Port.tcp(9000), 'OpenReplay');
+          props.externalClickHouse.securityGroup.connections.allowFrom(t.service, ec2.Port.tcp(8123), 'OpenReplay');
+        }
+      }
+      // S3: exactly the buckets each task's services use.
+      const names = [...new Set(specs.flatMap((s) => s.buckets ?? []))];
+      if (names.length > 0) storage.grant(t.service.taskDefinition.taskRole, names);
+    }
+
+    // Migrations: the schemas of the release, fetched from upstream at deploy time, applied before the services start.
+    const migrations = this.migrations(cluster, version ?? OPENREPLAY_RELEASE, chHost, chPassword, chUser, clickhouse, props);
+    for (const t of tasks.filter((x) => x.name !== 'clickhouse' && x.specs.length > 0)) {
+      (t.service.service.node.defaultChild as CfnResource).addDependency(migrations.node.defaultChild as CfnResource);
+    }
+
+    if (props.bootstrap ?? true) {
+      const admin = new secretsmanager.Secret(this, 'AdminSecret', {
+        description: `OpenReplay first administrator of ${where}`,
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({ email: adminEmail }),
+          generateStringKey: 'password',
+          passwordLength: 32,
+          excludeCharacters: '"\\\'`',
+        },
+      });
+      ackSecret(admin, 'An application login: OpenReplay keeps its own password hash, which a rotation function cannot update.');
+      this.adminSecret = admin;
+      const fn = this.customResourceFunction('Bootstrap', (s, i, p) => new BootstrapFunction(s, i, p), vpc);
+      admin.grantRead(fn);
+      const chalice = tasks.find((t) => t.specs.some((s) => s.name === 'chalice'))!.service;
+      fn.addToRolePolicy(new iam.PolicyStatement({
+        actions: ['ecs:UpdateService', 'ecs:DescribeServices'],
+        resources: [chalice.service.serviceArn],
+      }));
+      const bootstrap = new CustomResource(this, 'Bootstrap', {
+        serviceToken: fn.functionArn,
+        resourceType: 'Custom::OpenReplayBootstrap',
+        properties: {
+          BaseUrl: this.url,
+          AdminSecretArn: admin.secretArn,
+          OrganizationName: props.organizationName ?? 'OpenReplay',
+          AdminName: 'Administrator',
+          ProjectName: props.projectName ?? 'default',
+          ReadyTimeoutSeconds: '600',
+          RequestTimeoutSeconds: '15',
+          ChaliceService: chalice.service.serviceArn,
+          Cluster: cluster.clusterArn,
+        },
+      });
+      for (const t of tasks) bootstrap.node.addDependency(t.service.service);
+      this.projectKey = bootstrap.getAttString('ProjectKey');
+    }
+  }
+
+  private customResourceFunction(
+    id: string,
+    factory: (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function,
+    vpc: ec2.IVpc,
+  ) {
+    const sg = new ec2.SecurityGroup(this, `${id}SecurityGroup`, { vpc, description: `${id} function of ${this.node.path}`, allowAllOutbound: true });
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+    const fn = factory(this, `${id}Function`, {
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [sg],
+      timeout: Duration.minutes(15),
+      memorySize: 256,
+      reservedConcurrentExecutions: 1,
+      logGroup,
+    });
+    acknowledgeAwsSolutions(fn, ['L1'], 'Pinned to Node.js 22, the runtime the handler is bundled and tested for.');
+    acknowledgeAwsSolutions(fn.role!, LAMBDA_MANAGED_POLICY_FINDINGS, 'The AWS managed Lambda execution policies grant only log delivery and VPC network interfaces.');
+    acknowledgeCompliance(fn.role!, ['IAMNoInlinePolicy'], 'CDK grants land in the role\'s inline default policy, scoped to the exact resources.');
+    acknowledgeCompliance(fn, ['LambdaDLQ'], 'Invoked synchronously by CloudFormation, which receives every failure; there is nothing to redeliver.');
+    acknowledgeCompliance(logGroup, ['CloudWatchLogGroupEncrypted'], 'The handler logs outcomes and error messages only, never credentials; CloudWatch Logs encrypts at rest.');
+    return fn;
+  }
+
+  private migrations(cluster: ecs.ICluster, release: string, chHost: string, chPassword: ecs.Secret, chUser: ecs.Secret | undefined,
+    clickhouse: ClickHouseTier | undefined, props: OpenReplayPlatformProps): CustomResource {
+    const vpc = cluster.vpc;
+    const schemaBase = `https://raw.githubusercontent.com/openreplay/openreplay/${release}/scripts/schema/db/init_dbs`;
+    const sg = new ec2.SecurityGroup(this, 'MigrationSecurityGroup', { vpc, description: `Schema migrations of ${this.node.path}`, allowAllOutbound: true });
+    allowDefaultPortFrom(this.database.connections, sg, 'OpenReplay migrations');
+    if (clickhouse) clickhouse.allowFrom(sg);
+    else if (props.externalClickHouse?.securityGroup) props.externalClickHouse.securityGroup.connections.allowFrom(sg, ec2.Port.tcp(9000), 'OpenReplay migrations');
+    const logGroup = new logs.LogGroup(this, 'MigrationLogs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, encryptionKey: props.logEncryptionKey, removalPolicy: RemovalPolicy.RETAIN,
+    });
+    if (!props.logEncryptionKey) {
+      acknowledgeCompliance(logGroup, ['CloudWatchLogGroupEncrypted'], 'CloudWatch Logs encrypts log data at rest; a customer-managed key is opt-in (logEncryptionKey).');
+    }
+    const task = new ecs.FargateTaskDefinition(this, 'MigrationTask', {
+      cpu: 256,
+      memoryLimitMiB: 1024,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    // PostgreSQL first (the upstream script stops by itself when the schema exists), then ClickHouse (IF NOT EXISTS).
+    task.addContainer('postgres', {
+      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/postgres:17-alpine'),
+      essential: false,
+      command: ['sh', '-c', `set -e; wget -qO /tmp/init.sql "${schemaBase}/postgresql/init_schema.sql"; psql "$POSTGRES_STRING" -v ON_ERROR_STOP=1 -f /tmp/init.sql`],
+      secrets: { POSTGRES_STRING: ecs.Secret.fromSecretsManager(this.database.secret, 'DATABASE_URL') },
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'postgres' }),
+    });
+    const ch = task.addContainer('clickhouse', {
+      image: ecs.ContainerImage.fromRegistry(props.clickHouseImage ?? 'clickhouse/clickhouse-server:26.2'),
+      essential: true,
+      command: ['sh', '-c', `set -e; wget -qO /tmp/init.sql "${schemaBase}/clickhouse/create/init_schema.sql"; `
+        + `clickhouse-client --host "${chHost}" --port 9000 --user "\${CH_USER:-default}" --password "$CH_PASSWORD" --multiquery < /tmp/init.sql`],
+      secrets: { CH_PASSWORD: chPassword, ...(chUser ? { CH_USER: chUser } : {}) },
+      logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'clickhouse' }),
+    });
+    ch.addContainerDependencies({ container: task.findContainer('postgres')!, condition: ecs.ContainerDependencyCondition.SUCCESS });
+    acknowledgeCompliance(task.executionRole!, ['IAMNoInlinePolicy'], 'CDK grants land in the role\'s inline default policy, scoped to the log group and secrets.');
+    acknowledgeAwsSolutions(task.executionRole!, ['IAM5[Resource::*]'], 'ecr:GetAuthorizationToken has no resource-level permissions.');
+
+    const fn = this.customResourceFunction('Migrations', (s, i, p) => new RunTaskFunction(s, i, p), vpc);
+    fn.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecs:DescribeTasks', 'ecs:StopTask'], resources: ['*'], conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
+    }));
+    task.grantRun(fn);
+    acknowledgeAwsSolutions(fn.role!, ['IAM5[Resource::*]'], 'Task ARNs are known only after RunTask; DescribeTasks and StopTask are limited to this cluster by condition.');
+    const resource = new CustomResource(this, 'Migrations', {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::OpenReplayMigrations',
+      properties: {
+        Cluster: cluster.clusterArn,
+        TaskDefinition: task.taskDefinitionArn,
+        Subnets: JSON.stringify(vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds),
+        SecurityGroups: JSON.stringify([sg.securityGroupId]),
+        ContainerName: 'clickhouse',
+        TimeoutSeconds: '840',
+        Fingerprint: release,
+      },
+    });
+    resource.node.addDependency(this.database.setup);
+    if (clickhouse) resource.node.addDependency(clickhouse.service.service);
+    return resource;
+  }
+}
+
+/** Session files on EFS, shared by sink, storage and the web services (one service per task). */
+class SessionFiles extends Construct {
+  private readonly fs: efs.FileSystem;
+  private readonly accessPoint: efs.AccessPoint;
+
+  constructor(scope: Construct, id: string, props: { vpc: ec2.IVpc; removalPolicy: RemovalPolicy }) {
+    super(scope, id);
+    this.fs = new efs.FileSystem(this, 'FileSystem', {
+      vpc: props.vpc,
+      encrypted: true,
+      enableAutomaticBackups: true,
+      throughputMode: efs.ThroughputMode.ELASTIC,
+      removalPolicy: props.removalPolicy,
+      lifecyclePolicy: efs.LifecyclePolicy.AFTER_7_DAYS,
+    });
+    acknowledgeCompliance(this.fs, ['EFSInBackupPlan'],
+      'Automatic backups are on (AWS Backup\'s default plan, outside this template); the files are transient until storage uploads them.');
+    this.accessPoint = this.fs.addAccessPoint('OpenReplay', {
+      path: '/openreplay', createAcl: { ownerUid: '1001', ownerGid: '1001', permissions: '750' }, posixUser: { uid: '1001', gid: '1001' },
+    });
+  }
+
+  public mount(service: HardenedFargateService): void {
+    service.taskDefinition.addVolume({
+      name: VOLUME,
+      efsVolumeConfiguration: {
+        fileSystemId: this.fs.fileSystemId,
+        transitEncryption: 'ENABLED',
+        authorizationConfig: { accessPointId: this.accessPoint.accessPointId, iam: 'ENABLED' },
+      },
+    });
+    service.container.addMountPoints({ containerPath: FS_DIR, sourceVolume: VOLUME, readOnly: false });
+    this.fs.grant(service.taskDefinition.taskRole, 'elasticfilesystem:ClientMount', 'elasticfilesystem:ClientWrite');
+    this.fs.connections.allowDefaultPortFrom(service, 'OpenReplay session files');
+  }
+}
+
+function pascal(name: string): string {
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}

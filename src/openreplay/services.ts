@@ -1,0 +1,238 @@
+/**
+ * The OpenReplay FOSS services this library runs, read from upstream's docker-compose and helm charts
+ * (see shared reference): image, version, port, health check, what each needs.
+ */
+
+/** The tested OpenReplay release; every image tag below belongs to it. */
+export const OPENREPLAY_RELEASE = 'v1.27.0';
+
+/** Image registry of the OpenReplay images. */
+export const OPENREPLAY_REGISTRY = 'public.ecr.aws/p1t3u8a3';
+
+/** Shared secrets, each generated once and injected into exactly the services that list it. */
+export type SharedSecretName = 'JWT_SECRET' | 'JWT_REFRESH_SECRET' | 'JWT_SPOT_SECRET' | 'JWT_SPOT_REFRESH_SECRET'
+| 'ASSIST_KEY' | 'ASSIST_JWT_SECRET' | 'TOKEN_SECRET';
+
+export const SHARED_SECRETS: SharedSecretName[] = [
+  'JWT_SECRET', 'JWT_REFRESH_SECRET', 'JWT_SPOT_SECRET', 'JWT_SPOT_REFRESH_SECRET', 'ASSIST_KEY', 'ASSIST_JWT_SECRET', 'TOKEN_SECRET',
+];
+
+/** Which group a service runs in with the default (grouped) layout. */
+export type ServiceGroup = 'web' | 'workers' | 'assist';
+
+/** One OpenReplay service. */
+export interface ServiceSpec {
+  readonly name: string;
+  /** Image tag of the tested release (upstream's per-service versions). */
+  readonly version: string;
+  /** Port of its HTTP server in the grouped layout (services in one task need distinct ports); undefined for workers. */
+  readonly port?: number;
+  /** How the container's health is checked: an HTTP path on `port`, or on the Go workers' fixed :8888. */
+  readonly health: { readonly port: number; readonly path: string };
+  readonly group: ServiceGroup;
+  /** Uses the shared session-file directory (/mnt/efs). */
+  readonly sharedFiles?: boolean;
+  readonly postgres?: boolean;
+  readonly clickhouse?: boolean;
+  readonly redis?: boolean;
+  /** Buckets it writes or reads. */
+  readonly buckets?: BucketName[];
+  readonly secrets: SharedSecretName[];
+  /** Python services read lower-case pg_* / ch_* settings; Go services read *_STRING. */
+  readonly python?: boolean;
+  /** Exactly one task (keeps state in process or schedules jobs). */
+  readonly singleton?: boolean;
+  /** Size in the one-service-per-task layout. */
+  readonly cpu: number;
+  readonly memoryMiB: number;
+}
+
+export type BucketName = 'mobs' | 'sessions-assets' | 'sourcemaps' | 'spots' | 'uxtesting-records';
+export const BUCKETS: BucketName[] = ['mobs', 'sessions-assets', 'sourcemaps', 'spots', 'uxtesting-records'];
+
+export const SERVICES: ServiceSpec[] = [
+  { name: 'frontend', version: 'v1.27.17', port: 8080, health: { port: 8080, path: '/' }, group: 'web', secrets: [], cpu: 256, memoryMiB: 512 },
+  {
+    name: 'chalice',
+    version: 'v1.27.14',
+    port: 8000,
+    health: { port: 8000, path: '/signup' },
+    group: 'web',
+    python: true,
+    postgres: true,
+    clickhouse: true,
+    redis: true,
+    sharedFiles: true,
+    buckets: ['mobs', 'sourcemaps', 'sessions-assets'],
+    secrets: ['JWT_SECRET', 'JWT_REFRESH_SECRET', 'JWT_SPOT_SECRET', 'JWT_SPOT_REFRESH_SECRET', 'ASSIST_KEY', 'ASSIST_JWT_SECRET'],
+    cpu: 512,
+    memoryMiB: 1024,
+  },
+  {
+    name: 'api',
+    version: 'v1.27.6',
+    port: 8081,
+    health: { port: 8081, path: '/health' },
+    group: 'web',
+    postgres: true,
+    clickhouse: true,
+    sharedFiles: true,
+    buckets: ['mobs'],
+    secrets: ['JWT_SECRET', 'ASSIST_KEY', 'ASSIST_JWT_SECRET'],
+    cpu: 512,
+    memoryMiB: 1024,
+  },
+  {
+    name: 'http',
+    version: 'v1.27.1',
+    port: 8082,
+    health: { port: 8082, path: '/health' },
+    group: 'web',
+    postgres: true,
+    redis: true,
+    buckets: ['uxtesting-records'],
+    secrets: ['JWT_SECRET', 'JWT_SPOT_SECRET', 'TOKEN_SECRET'],
+    cpu: 512,
+    memoryMiB: 1024,
+  },
+  {
+    name: 'canvases',
+    version: 'v1.27.0',
+    port: 8083,
+    health: { port: 8083, path: '/health' },
+    group: 'web',
+    sharedFiles: true,
+    buckets: ['mobs'],
+    secrets: ['TOKEN_SECRET'],
+    cpu: 256,
+    memoryMiB: 512,
+  },
+  {
+    name: 'images',
+    version: 'v1.27.0',
+    port: 8084,
+    health: { port: 8084, path: '/health' },
+    group: 'web',
+    sharedFiles: true,
+    buckets: ['mobs'],
+    secrets: ['TOKEN_SECRET'],
+    cpu: 256,
+    memoryMiB: 512,
+  },
+  {
+    name: 'integrations',
+    version: 'v1.27.0',
+    port: 8085,
+    health: { port: 8085, path: '/health' },
+    group: 'web',
+    postgres: true,
+    secrets: ['JWT_SECRET'],
+    cpu: 256,
+    memoryMiB: 512,
+  },
+  {
+    name: 'spot',
+    version: 'v1.27.0',
+    port: 8086,
+    health: { port: 8086, path: '/health' },
+    group: 'web',
+    postgres: true,
+    sharedFiles: true,
+    buckets: ['spots'],
+    secrets: ['JWT_SECRET', 'JWT_SPOT_SECRET', 'TOKEN_SECRET'],
+    cpu: 256,
+    memoryMiB: 512,
+  },
+  {
+    name: 'sourcemapreader',
+    version: 'v1.27.0',
+    port: 9000,
+    health: { port: 9000, path: '/' },
+    group: 'web',
+    buckets: ['sourcemaps'],
+    secrets: [],
+    cpu: 256,
+    memoryMiB: 512,
+  },
+  {
+    name: 'sink',
+    version: 'v1.27.2',
+    health: { port: 8888, path: '/health' },
+    group: 'workers',
+    sharedFiles: true,
+    postgres: true,
+    redis: true,
+    secrets: [],
+    cpu: 512,
+    memoryMiB: 1024,
+  },
+  {
+    name: 'storage',
+    version: 'v1.27.0',
+    health: { port: 8888, path: '/health' },
+    group: 'workers',
+    sharedFiles: true,
+    redis: true,
+    buckets: ['mobs'],
+    secrets: [],
+    cpu: 512,
+    memoryMiB: 1024,
+  },
+  { name: 'ender', version: 'v1.27.4', health: { port: 8888, path: '/health' }, group: 'workers', postgres: true, redis: true, secrets: [], cpu: 256, memoryMiB: 512 },
+  { name: 'heuristics', version: 'v1.27.1', health: { port: 8888, path: '/health' }, group: 'workers', redis: true, secrets: [], cpu: 256, memoryMiB: 512 },
+  {
+    name: 'db',
+    version: 'v1.27.3',
+    health: { port: 8888, path: '/health' },
+    group: 'workers',
+    postgres: true,
+    clickhouse: true,
+    redis: true,
+    secrets: [],
+    cpu: 256,
+    memoryMiB: 512,
+  },
+  {
+    name: 'assets',
+    version: 'v1.27.2',
+    health: { port: 8888, path: '/health' },
+    group: 'workers',
+    redis: true,
+    buckets: ['sessions-assets'],
+    secrets: [],
+    cpu: 256,
+    memoryMiB: 512,
+  },
+  {
+    name: 'alerts',
+    version: 'v1.27.2',
+    health: { port: 8888, path: '/health' },
+    group: 'workers',
+    python: true,
+    postgres: true,
+    clickhouse: true,
+    singleton: true,
+    secrets: [],
+    cpu: 256,
+    memoryMiB: 512,
+  },
+  {
+    name: 'assist',
+    version: 'v1.27.4',
+    port: 9001,
+    health: { port: 8888, path: '/health' },
+    group: 'assist',
+    redis: true,
+    singleton: true,
+    secrets: ['ASSIST_KEY', 'ASSIST_JWT_SECRET'],
+    cpu: 256,
+    memoryMiB: 512,
+  },
+];
+
+/** Ports of the routed services as the gateway reaches them. */
+export function servicePort(name: string): number {
+  const spec = SERVICES.find((s) => s.name === name);
+  if (!spec?.port) throw new Error(`OpenReplay service '${name}' has no HTTP port`);
+  return spec.port;
+}

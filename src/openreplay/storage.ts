@@ -1,0 +1,132 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct, IConstruct } from 'constructs';
+import { BUCKETS, BucketName } from './services';
+import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
+
+/** Props of the storage tier. */
+export interface OpenReplayStorageProps {
+  /** How long session recordings (mobs, spots) are kept. */
+  readonly recordingRetention: Duration;
+  /** What happens to the buckets when they leave the stack. */
+  readonly removalPolicy: RemovalPolicy;
+  /** Dashboard origin, for CORS. */
+  readonly dashboardOrigin: string;
+}
+
+/**
+ * The buckets OpenReplay uses, all private (SSE-S3, SSL only, public access blocked, versioned), with CORS for the
+ * dashboard and a retention period for recordings. `sessions-assets` (the CSS and fonts of recorded pages, which
+ * the player loads from the browser) is served through CloudFront with origin access control instead of a public
+ * bucket.
+ */
+export class OpenReplayStorage extends Construct {
+  public readonly buckets: { [name: string]: s3.Bucket } = {};
+  public readonly assetsDistribution: cloudfront.Distribution;
+  /** Public HTTPS origin of the sessions assets (ASSETS_ORIGIN). */
+  public readonly assetsOrigin: string;
+  public readonly accessLogs: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: OpenReplayStorageProps) {
+    super(scope, id);
+    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      versioned: true,
+      lifecycleRules: [{ expiration: Duration.days(90), noncurrentVersionExpiration: Duration.days(7) }],
+      removalPolicy: props.removalPolicy,
+    });
+    const recursion = 'This bucket receives the access logs of the other OpenReplay buckets; logging its own access would recurse.';
+    acknowledgeAwsSolutions(this.accessLogs, ['S1'], recursion);
+    acknowledgeCompliance(this.accessLogs, ['S3BucketLoggingEnabled'], recursion);
+    acknowledgeCompliance(this.accessLogs, ['S3DefaultEncryptionKMS'], 'S3 server access logs and CloudFront standard logs are delivered only to SSE-S3 buckets.');
+    acknowledgeCompliance(this.accessLogs, ['S3BucketReplicationEnabled'], 'Access logs are kept 90 days in one region.');
+
+    for (const name of BUCKETS) {
+      const recordings = name === 'mobs' || name === 'spots' || name === 'uxtesting-records';
+      const bucket = new s3.Bucket(this, pascal(name), {
+        encryption: s3.BucketEncryption.S3_MANAGED,
+        enforceSSL: true,
+        blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+        objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        versioned: true,
+        serverAccessLogsBucket: this.accessLogs,
+        serverAccessLogsPrefix: `${name}/`,
+        removalPolicy: props.removalPolicy,
+        cors: [{
+          allowedMethods: [s3.HttpMethods.GET, s3.HttpMethods.HEAD, ...(name === 'sourcemaps' ? [s3.HttpMethods.PUT] : [])],
+          allowedOrigins: [props.dashboardOrigin],
+          allowedHeaders: ['*'],
+          maxAge: 3000,
+        }],
+        lifecycleRules: [
+          recordings
+            ? { expiration: props.recordingRetention, noncurrentVersionExpiration: Duration.days(1) }
+            : { noncurrentVersionExpiration: Duration.days(7) },
+          { abortIncompleteMultipartUploadAfter: Duration.days(1) },
+        ],
+      });
+      acknowledgeCompliance(bucket, ['S3DefaultEncryptionKMS'],
+        'SSE-S3 encryption: the Go services upload without KMS parameters, and CloudFront origin access control reads sessions-assets without key grants.');
+      acknowledgeCompliance(bucket, ['S3BucketReplicationEnabled'],
+        'Session recordings expire after the retention period; cross-region replication would double their cost.');
+      this.buckets[name] = bucket;
+    }
+
+    const assets = this.buckets['sessions-assets'];
+    this.assetsDistribution = new cloudfront.Distribution(this, 'AssetsDistribution', {
+      comment: 'OpenReplay sessions assets (CSS and fonts of recorded pages)',
+      defaultBehavior: {
+        origin: origins.S3BucketOrigin.withOriginAccessControl(assets),
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: cloudfront.ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS_AND_SECURITY_HEADERS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+      },
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
+      enableLogging: true,
+      logBucket: this.accessLogs,
+      logFilePrefix: 'cloudfront-assets/',
+    });
+    this.assetsOrigin = `https://${this.assetsDistribution.distributionDomainName}`;
+    acknowledgeAwsSolutions(this.assetsDistribution, ['CFR1'], 'Recorded sessions are replayed from anywhere; no geo restriction.');
+    acknowledgeAwsSolutions(this.assetsDistribution, ['CFR2'], 'Serves static CSS and fonts of recorded pages; a web ACL is opt-in on the platform\'s own edge.');
+    acknowledgeAwsSolutions(this.assetsDistribution, ['CFR4'],
+      'The default *.cloudfront.net certificate: CloudFront fixes its TLS policy; viewers are redirected to HTTPS.');
+  }
+
+  /**
+   * Grants `grantee` read, write and delete of the objects of exactly the named buckets, and listing them: nothing on
+   * any other bucket.
+   */
+  public grant(grantee: iam.IGrantable, names: BucketName[]): void {
+    const buckets = names.map((n) => this.buckets[n]);
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      resources: buckets.map((b) => b.arnForObjects('*')),
+    }));
+    grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['s3:ListBucket', 's3:GetBucketLocation'],
+      resources: buckets.map((b) => b.bucketArn),
+    }));
+    const role = grantee.grantPrincipal as unknown as IConstruct;
+    if (role.node) {
+      for (const b of buckets) {
+        const logicalId = Stack.of(b).getLogicalId(b.node.defaultChild as s3.CfnBucket);
+        acknowledgeAwsSolutions(role, [`IAM5[Resource::<${logicalId}.Arn>/*]`],
+          'Object-level access inside one OpenReplay bucket: session recordings are objects with generated keys.');
+      }
+    }
+  }
+}
+
+function pascal(name: string): string {
+  return name.split('-').map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
+}

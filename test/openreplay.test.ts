@@ -1,0 +1,228 @@
+import { Duration } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { OpenReplayLayout, OpenReplayPlatform, OpenReplayPlatformProps } from '../src';
+import { cfnLintErrors } from './helpers/cfn-lint';
+import { formatFindings, nagFindings, testApp } from './helpers/nag';
+import { testStack } from './helpers/stacks';
+
+function build(props: Partial<OpenReplayPlatformProps> = {}) {
+  const app = testApp();
+  const stack = testStack(app);
+  const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+  const replay = new OpenReplayPlatform(stack, 'Replay', { domainName: 'replay.example.com', hostedZone: zone, ...props });
+  return { app, stack, replay, t: Template.fromStack(stack) };
+}
+
+type Container = {
+  Name: string;
+  Image: string;
+  Environment?: Array<{ Name: string; Value: any }>;
+  Secrets?: Array<{ Name: string; ValueFrom: any }>;
+  PortMappings?: Array<{ ContainerPort: number }>;
+  HealthCheck?: { Command: string[] };
+};
+
+function containers(t: Template): Container[] {
+  return Object.values(t.findResources('AWS::ECS::TaskDefinition')).flatMap((r: any) => r.Properties.ContainerDefinitions);
+}
+
+describe('OpenReplayPlatform, grouped layout (default)', () => {
+  const { t, stack, replay } = build();
+  const all = containers(t);
+  const named = (n: string) => all.find((c) => c.Name === n)!;
+
+  test('every FOSS service runs, pinned to the tested release', () => {
+    const expected: { [name: string]: string } = {
+      frontend: 'v1.27.17',
+      chalice: 'v1.27.14',
+      api: 'v1.27.6',
+      http: 'v1.27.1',
+      canvases: 'v1.27.0',
+      images: 'v1.27.0',
+      integrations: 'v1.27.0',
+      spot: 'v1.27.0',
+      sourcemapreader: 'v1.27.0',
+      sink: 'v1.27.2',
+      storage: 'v1.27.0',
+      ender: 'v1.27.4',
+      heuristics: 'v1.27.1',
+      db: 'v1.27.3',
+      assets: 'v1.27.2',
+      alerts: 'v1.27.2',
+      assist: 'v1.27.4',
+    };
+    for (const [name, tag] of Object.entries(expected)) {
+      expect(named(name)?.Image).toBe(`public.ecr.aws/p1t3u8a3/${name}:${tag}`);
+    }
+    expect(named('gateway').Image).toBe('public.ecr.aws/nginx/nginx:1.27-alpine');
+    expect(OpenReplayPlatform.RELEASE).toBe('v1.27.0');
+  });
+
+  test('x86_64 tasks; default footprint within 2 vCPU and 8 GiB', () => {
+    const defs = Object.values(t.findResources('AWS::ECS::TaskDefinition')).map((r: any) => r.Properties)
+      .filter((p: any) => !p.ContainerDefinitions.some((c: any) => c.Name === 'postgres')); // the one-off migration task
+    let cpu = 0; let mem = 0;
+    for (const d of defs) {
+      expect(d.RuntimePlatform.CpuArchitecture).toBe('X86_64');
+      cpu += Number(d.Cpu); mem += Number(d.Memory);
+    }
+    expect(defs).toHaveLength(4); // web (+gateway), workers, assist, clickhouse
+    expect(cpu).toBeLessThanOrEqual(2048);
+    expect(mem).toBeLessThanOrEqual(8192);
+    expect({ cpu, mem }).toEqual({ cpu: 1792, mem: 7680 });
+  });
+
+  test('ports and health checks on the real endpoints', () => {
+    expect(named('chalice').PortMappings![0].ContainerPort).toBe(8000);
+    expect(named('chalice').HealthCheck!.Command[1]).toContain('http://127.0.0.1:8000/signup');
+    expect(named('api').Environment).toContainEqual({ Name: 'HTTP_PORT', Value: '8081' });
+    expect(named('api').HealthCheck!.Command[1]).toContain('http://127.0.0.1:8081/health');
+    expect(named('sourcemapreader').Environment).toContainEqual({ Name: 'SMR_HOST', Value: '0.0.0.0' });
+    expect(named('assist').PortMappings![0].ContainerPort).toBe(9001);
+    t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/gateway-health', Port: 8090 });
+  });
+
+  test('shared secrets go to exactly the services that need them, as ECS secrets', () => {
+    const holders = (secret: string) => all.filter((c) => (c.Secrets ?? []).some((s) => s.Name === secret)).map((c) => c.Name).sort();
+    expect(holders('JWT_SECRET')).toEqual(['api', 'chalice', 'http', 'integrations', 'spot']);
+    expect(holders('ASSIST_KEY')).toEqual(['api', 'assist', 'chalice']);
+    expect(holders('TOKEN_SECRET')).toEqual(['canvases', 'http', 'images', 'spot']);
+    const secretRef = (c: Container, name: string) => c.Secrets!.find((s) => s.Name === name)!.ValueFrom;
+    expect(secretRef(named('api'), 'JWT_SECRET')).toEqual(secretRef(named('http'), 'JWT_SECRET'));
+    for (const c of all) {
+      for (const e of c.Environment ?? []) {
+        expect(e.Name).not.toMatch(/SECRET|PASSWORD|^POSTGRES_STRING$|ASSIST_KEY/i);
+      }
+    }
+    expect(secretRef(named('db'), 'POSTGRES_STRING')).toEqual({ 'Fn::Join': ['', [{ Ref: expect.stringMatching(/^ReplayAppDatabaseopenreplaySecret/) }, ':DATABASE_URL::']] });
+  });
+
+  test('buckets private, encrypted, SSL-only; recordings expire after 30 days; assets through CloudFront with OAC', () => {
+    const buckets = Object.values(t.findResources('AWS::S3::Bucket')).map((b: any) => b.Properties);
+    expect(buckets.length).toBe(7); // five OpenReplay buckets, their access logs, the load balancer's access logs
+    for (const b of buckets) {
+      expect(b.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
+      });
+      expect(b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+    }
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 30 })]) },
+      CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: ['https://replay.example.com'] })] },
+    });
+    t.resourceCountIs('AWS::CloudFront::OriginAccessControl', 1);
+    expect(named('sink').Environment).toContainEqual({ Name: 'ASSETS_ORIGIN', Value: { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.stringMatching(/AssetsDistribution/), 'DomainName'] }]] } });
+  });
+
+  test('task roles reach only their own buckets (no S3 access on "*")', () => {
+    const policies = Object.values(t.findResources('AWS::IAM::Policy')).map((p: any) => p.Properties.PolicyDocument.Statement).flat();
+    for (const st of policies) {
+      const actions = [].concat(st.Action);
+      if (actions.some((a: string) => a.startsWith('s3:'))) {
+        for (const r of [].concat(st.Resource)) expect(r).not.toBe('*');
+      }
+    }
+    const storagePolicy = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) => /^ReplayWorkersTaskDefinitionTaskRole/.test(id));
+    expect(storagePolicy).toHaveLength(1);
+    const resources = JSON.stringify(storagePolicy[0][1]);
+    expect(resources).toMatch(/StorageMobs/);
+    expect(resources).toMatch(/StorageSessionsAssets/);
+    expect(resources).not.toMatch(/StorageSourcemaps|StorageSpots/);
+  });
+
+  test('ClickHouse on encrypted EFS, one task; Valkey with TLS, at-rest encryption and noeviction', () => {
+    t.hasResourceProperties('AWS::EFS::FileSystem', { Encrypted: true, BackupPolicy: { Status: 'ENABLED' } });
+    t.hasResourceProperties('AWS::EFS::AccessPoint', { PosixUser: { Uid: '101', Gid: '101' } });
+    t.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { Engine: 'valkey', TransitEncryptionEnabled: true, AtRestEncryptionEnabled: true });
+    t.hasResourceProperties('AWS::ElastiCache::ParameterGroup', { Properties: { 'maxmemory-policy': 'noeviction' } });
+    expect(replay.services.clickhouse).toBeDefined();
+  });
+
+  test('migrations run before the services, after the database and ClickHouse', () => {
+    const res = t.toJSON().Resources;
+    const migration = Object.keys(res).find((k) => res[k].Type === 'Custom::OpenReplayMigrations')!;
+    const services = Object.keys(res).filter((k) => res[k].Type === 'AWS::ECS::Service' && !/ClickHouse/.test(k));
+    expect(services).toHaveLength(3);
+    for (const s of services) expect(res[s].DependsOn).toContain(migration);
+    expect(JSON.stringify(res[migration].DependsOn)).toMatch(/ClickHouseService/);
+    expect(res[migration].Properties.Fingerprint).toBe('v1.27.0');
+  });
+
+  test('the first admin and project are bootstrapped after the services', () => {
+    t.hasResourceProperties('Custom::OpenReplayBootstrap', { BaseUrl: 'https://replay.example.com', ProjectName: 'default', OrganizationName: 'OpenReplay' });
+    expect(replay.ingestPoint).toBe('https://replay.example.com/ingest');
+    expect(replay.projectKey).toMatch(/TOKEN/);
+    expect(replay.adminSecret).toBeDefined();
+    void stack;
+  });
+});
+
+describe('OpenReplayPlatform options', () => {
+  test('one service per task: per-service tasks, EFS session files for sink/storage, Spot for stateless workers', () => {
+    const { t, replay } = build({ layout: OpenReplayLayout.SERVICE_PER_TASK, useSpot: true, version: 'v1.27.0' });
+    expect(Object.keys(replay.services).sort()).toEqual([
+      'alerts', 'api', 'assets', 'assist', 'canvases', 'chalice', 'clickhouse', 'db', 'ender', 'frontend', 'gateway', 'heuristics',
+      'http', 'images', 'integrations', 'sink', 'sourcemapreader', 'spot', 'storage',
+    ]);
+    const all = containers(t);
+    expect(all.find((c) => c.Name === 'frontend')!.Image).toBe('public.ecr.aws/p1t3u8a3/frontend:v1.27.0');
+    t.hasResourceProperties('AWS::EFS::AccessPoint', { PosixUser: { Uid: '1001', Gid: '1001' } });
+    t.hasResourceProperties('AWS::ECS::Service', { CapacityProviderStrategy: Match.arrayWith([{ CapacityProvider: 'FARGATE_SPOT', Weight: 3 }]) });
+  });
+
+  test('external ClickHouse and Redis', () => {
+    const app = testApp();
+    const stack = testStack(app);
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+    const creds = new secretsmanager.Secret(stack, 'ChCreds');
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    new OpenReplayPlatform(stack, 'Replay', {
+      vpc,
+      domainName: 'replay.example.com',
+      hostedZone: zone,
+      externalClickHouse: { host: 'ch.internal.example.com', credentials: creds },
+      redisUrl: 'rediss://redis.internal.example.com:6379',
+    });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 0);
+    t.resourceCountIs('AWS::EFS::FileSystem', 0);
+    const db = containers(t).find((c) => c.Name === 'db')!;
+    expect(db.Environment).toContainEqual({ Name: 'CLICKHOUSE_STRING', Value: 'tcp://ch.internal.example.com:9000/default' });
+    expect(db.Environment).toContainEqual({ Name: 'REDIS_STRING', Value: 'rediss://redis.internal.example.com:6379' });
+    expect(db.Secrets!.map((s) => s.Name)).toEqual(expect.arrayContaining(['CH_USERNAME', 'CH_PASSWORD']));
+  });
+});
+
+describe('OpenReplayPlatform validation', () => {
+  const cases: Array<[string, Partial<OpenReplayPlatformProps>, string]> = [
+    ['ARM runtime', { cpuArchitecture: ecs.CpuArchitecture.ARM64 }, "Test/Replay: invalid 'cpuArchitecture': OpenReplay publishes x86_64 images only. Remove cpuArchitecture (X86_64 is used)."],
+    ['retention of 0 days', { recordingRetention: Duration.days(0) }, "Test/Replay: invalid 'recordingRetention': 0 days is outside 1 day..3650 days. Use a duration from 1 day to 3650 days."],
+    ['external ClickHouse without credentials', { externalClickHouse: { host: 'ch.example.com' } as any },
+      "Test/Replay: invalid 'externalClickHouse.credentials': an external ClickHouse needs its credentials secret."],
+    ['bad redis URL', { redisUrl: 'redis.example.com:6379' }, "Test/Replay: invalid 'redisUrl': 'redis.example.com:6379' is not a redis:// or rediss:// URL."],
+    ['bad version', { version: 'latest' }, "Test/Replay: invalid 'version': 'latest' is not a release tag such as v1.27.0."],
+    ['no certificate source', { hostedZone: undefined }, "Test/Replay: invalid 'hostedZone': the default load balancer needs a certificate for domainName (the tracker refuses plain HTTP)."],
+    ['bad admin email', { adminEmail: 'admin' }, "Test/Replay: invalid 'adminEmail': 'admin' is not an email address."],
+  ];
+  test.each(cases)('%s', (_n, props, message) => {
+    expect(() => build(props)).toThrow(message);
+  });
+});
+
+describe('OpenReplayPlatform compliance', () => {
+  test('zero unacknowledged cdk-nag findings; cfn-lint clean (grouped)', () => {
+    const { stack } = build();
+    expect(cfnLintErrors(stack)).toEqual([]);
+    expect(formatFindings(nagFindings(stack))).toEqual([]);
+  });
+
+  test('zero unacknowledged cdk-nag findings; cfn-lint clean (one service per task, Spot)', () => {
+    const { stack } = build({ layout: OpenReplayLayout.SERVICE_PER_TASK, useSpot: true });
+    expect(cfnLintErrors(stack)).toEqual([]);
+    expect(formatFindings(nagFindings(stack))).toEqual([]);
+  });
+});
