@@ -6,6 +6,7 @@ import { ApiStack } from '../lib/api-stack';
 import { DataStack } from '../lib/data-stack';
 import { NetworkStack } from '../lib/network-stack';
 import { PlatformStack } from '../lib/platform-stack';
+import { ReplayStack } from '../lib/replay-stack';
 import { UmamiStack } from '../lib/umami-stack';
 
 const app = new App();
@@ -25,6 +26,7 @@ const shared = {
 };
 new ApiStack(app, `${prefix}-Api`, shared);
 new UmamiStack(app, `${prefix}-Umami`, shared);
+new ReplayStack(app, `${prefix}-Replay`, shared);
 
 Tags.of(app).add('Project', 'analytics-platform');
 Tags.of(app).add('Environment', profile);

@@ -1,0 +1,45 @@
+import { AuroraPostgresCluster, HardenedLoadBalancer, Ingress, OpenReplayPlatform } from '@org/analytics-constructs';
+import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
+import { Construct } from 'constructs';
+import { DOMAIN, Profile } from './config';
+
+export interface ReplayStackProps extends StackProps {
+  readonly profile: Profile;
+  readonly cluster: ecs.ICluster;
+  readonly loadBalancer: HardenedLoadBalancer;
+  readonly zone: route53.IHostedZone;
+  readonly postgres: AuroraPostgresCluster;
+  readonly logKey: kms.IKey;
+}
+
+/** OpenReplay at replay.<domain> on the shared cluster, load balancer and PostgreSQL. */
+export class ReplayStack extends Stack {
+  public readonly replay: OpenReplayPlatform;
+
+  constructor(scope: Construct, id: string, props: ReplayStackProps) {
+    super(scope, id, props);
+    const host = `replay.${DOMAIN}`;
+    this.replay = new OpenReplayPlatform(this, 'Replay', {
+      cluster: props.cluster,
+      domainName: host,
+      ingress: Ingress.listenerRule(props.loadBalancer.listener, { priority: 30, hostHeaders: [host] }),
+      database: props.postgres.database({ connectionLimit: 40 }),
+      logEncryptionKey: props.logKey,
+      removalPolicy: props.profile === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      organizationName: 'Analytics Platform',
+      projectName: 'site',
+    });
+    new route53.ARecord(this, 'ReplayRecord', {
+      zone: props.zone,
+      recordName: host,
+      target: route53.RecordTarget.fromAlias(new route53targets.LoadBalancerTarget(props.loadBalancer.loadBalancer)),
+    });
+    new CfnOutput(this, 'ReplayUrl', { value: this.replay.url });
+    new CfnOutput(this, 'IngestPoint', { value: this.replay.ingestPoint });
+    new CfnOutput(this, 'ProjectKey', { value: this.replay.projectKey! });
+  }
+}
