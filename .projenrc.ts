@@ -137,6 +137,15 @@ const testApi = project.addTask('test:api', {
 testApi.exec('npm ci --no-audit --no-fund');
 testApi.exec('npm test');
 project.testTask.spawn(testApi);
+// The example site's tests: unit tests and an end-to-end test in headless Chromium (Debian: `apt-get install chromium`).
+const testSite = project.addTask('test:site', {
+  description: 'Install, build and test examples/site (vitest + headless Chromium)',
+  cwd: 'examples/site',
+});
+testSite.exec('npm ci --no-audit --no-fund');
+testSite.exec('npm test');
+project.testTask.spawn(testSite);
+
 // The tests synthesize the custom-resource functions, whose code is the esbuild bundle.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
@@ -152,6 +161,8 @@ project.postCompileTask.prependExec(
 const example = project.addTask('example', {
   description: 'Compile the library and synthesize examples/ into examples/cdk.out, with cfn-lint and cdk-nag results',
 });
+// The site is deployed from its build output (examples/site/dist).
+example.exec('npm ci --no-audit --no-fund && npm run build', { cwd: 'examples/site' });
 example.spawn(project.preCompileTask);
 example.spawn(project.compileTask);
 example.spawn(project.postCompileTask);

@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 import { App, Tags } from 'aws-cdk-lib';
 import { checkCompliance } from '../lib/compliance';
-import { env, profileOf } from '../lib/config';
+import { DOMAIN, edgeEnv, env, profileOf } from '../lib/config';
 import { ApiStack } from '../lib/api-stack';
 import { DataStack } from '../lib/data-stack';
+import { EdgeStack } from '../lib/edge-stack';
 import { NetworkStack } from '../lib/network-stack';
 import { PlatformStack } from '../lib/platform-stack';
 import { ReplayStack } from '../lib/replay-stack';
+import { SiteStack } from '../lib/site-stack';
 import { UmamiStack } from '../lib/umami-stack';
 
 const app = new App();
@@ -25,8 +27,17 @@ const shared = {
   postgres: data.postgres,
 };
 new ApiStack(app, `${prefix}-Api`, shared);
-new UmamiStack(app, `${prefix}-Umami`, shared);
-new ReplayStack(app, `${prefix}-Replay`, shared);
+const umami = new UmamiStack(app, `${prefix}-Umami`, shared);
+const replay = new ReplayStack(app, `${prefix}-Replay`, shared);
+const edge = new EdgeStack(app, `${prefix}-Edge`, { env: edgeEnv });
+new SiteStack(app, `${prefix}-Site`, {
+  env, profile,
+  zone: platform.zone,
+  certificate: edge.siteCertificate,
+  umami: umami.umami,
+  umamiWebsiteDomain: `www.${DOMAIN}`,
+  openReplay: { projectKey: replay.replay.projectKey!, ingestPoint: replay.replay.ingestPoint },
+});
 
 Tags.of(app).add('Project', 'analytics-platform');
 Tags.of(app).add('Environment', profile);

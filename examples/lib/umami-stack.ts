@@ -28,7 +28,7 @@ export class UmamiStack extends Stack {
       database: props.postgres.database({ connectionLimit: 20 }),
       ingress: Ingress.listenerRule(props.loadBalancer.listener, { priority: 20, hostHeaders: [host] }),
       logEncryptionKey: props.logKey,
-      // First-party paths the site's CloudFront distribution forwards here (not blocked as third-party analytics).
+      // The site's CloudFront distribution forwards /stats.js and /api/send here: first-party, not blocked by ad-blockers.
       trackerScriptName: 'stats.js',
       websites: [{ name: 'Analytics site', domain: `www.${DOMAIN}` }],
       users: [{ username: 'product', role: 'view-only' }],

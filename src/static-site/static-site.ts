@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Arn, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -662,6 +662,10 @@ export class StaticCdnSite extends Construct {
       webAclId: webAclArn,
       publishAdditionalMetrics: this.additionalMetrics ? true : undefined,
     });
+    // LIST is granted on purpose (404 for missing assets); the root object is set and the SPA function rewrites '/',
+    // and query strings are not forwarded to S3, so the bucket listing cannot be requested through the distribution.
+    Annotations.of(this.distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
+      'defaultRootObject is index.html, the viewer-request function rewrites extension-less paths, and S3 never sees a query string.');
     this.acknowledgeDistribution(certificate, webAclArn, logBucket);
 
     if (props.hostedZone) {

@@ -1,0 +1,19 @@
+import { Stack, StackProps } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { Construct } from 'constructs';
+import { DOMAIN, HOSTED_ZONE_ID } from './config';
+
+/** us-east-1: the certificate CloudFront requires for the site's custom domain. */
+export class EdgeStack extends Stack {
+  public readonly siteCertificate: acm.Certificate;
+
+  constructor(scope: Construct, id: string, props: StackProps) {
+    super(scope, id, { ...props, crossRegionReferences: true });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', { hostedZoneId: HOSTED_ZONE_ID, zoneName: DOMAIN });
+    this.siteCertificate = new acm.Certificate(this, 'SiteCertificate', {
+      domainName: `www.${DOMAIN}`,
+      validation: acm.CertificateValidation.fromDns(zone),
+    });
+  }
+}
