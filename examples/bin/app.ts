@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { App, Tags } from 'aws-cdk-lib';
 import { checkCompliance } from '../lib/compliance';
-import { DOMAIN, edgeEnv, env, profileOf } from '../lib/config';
+import { DOMAIN, edgeEnv, env, profileOf, PROJECT_TAG } from '../lib/config';
 import { ApiStack } from '../lib/api-stack';
 import { DataStack } from '../lib/data-stack';
 import { EdgeStack } from '../lib/edge-stack';
 import { NetworkStack } from '../lib/network-stack';
+import { ObservabilityStack } from '../lib/observability-stack';
 import { PlatformStack } from '../lib/platform-stack';
 import { ReplayStack } from '../lib/replay-stack';
 import { SiteStack } from '../lib/site-stack';
@@ -39,7 +40,9 @@ new SiteStack(app, `${prefix}-Site`, {
   openReplay: { projectKey: replay.replay.projectKey!, ingestPoint: replay.replay.ingestPoint },
 });
 
-Tags.of(app).add('Project', 'analytics-platform');
+new ObservabilityStack(app, `${prefix}-Observability`, { env, profile, platform: app });
+
+Tags.of(app).add('Project', PROJECT_TAG);
 Tags.of(app).add('Environment', profile);
 
 checkCompliance(app);

@@ -10,6 +10,9 @@ export type Profile = 'dev' | 'prod';
 export const ACCOUNT = process.env.EXAMPLE_ACCOUNT ?? '111111111111';
 export const REGION = process.env.EXAMPLE_REGION ?? 'eu-west-1';
 
+/** Value of the Project tag on every resource (and the budget's cost filter). */
+export const PROJECT_TAG = 'analytics-platform';
+
 /** The public hosted zone the services live under (api.<DOMAIN>, ...). */
 export const DOMAIN = process.env.EXAMPLE_DOMAIN ?? 'analytics.example.com';
 export const HOSTED_ZONE_ID = process.env.EXAMPLE_HOSTED_ZONE_ID ?? 'Z0123456789EXAMPLE';
