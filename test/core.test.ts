@@ -293,6 +293,45 @@ function testClusterOf(stack: any): ecs.Cluster {
   return new ecs.Cluster(stack, `ExtraCluster${++clusterCount}`, { vpc: (stack.node.findChild('Vpc') as ec2.Vpc) });
 }
 
+describe('HardenedFargateService OpenTelemetry sidecar', () => {
+  test('ADOT collector sidecar, OTLP endpoint for the app, exactly X-Ray and EMF permissions; nag clean', () => {
+    const app = testApp();
+    const stack = testStack(app);
+    const cluster = testCluster(stack);
+    new HardenedFargateService(stack, 'Traced', { cluster, image, containerName: 'api', openTelemetry: true });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: [
+        Match.objectLike({
+          Name: 'api',
+          Environment: Match.arrayWith([
+            { Name: 'OTEL_EXPORTER_OTLP_ENDPOINT', Value: 'http://localhost:4318' },
+            { Name: 'OTEL_SERVICE_NAME', Value: 'api' },
+          ]),
+          DependsOn: [{ ContainerName: 'otel-collector', Condition: 'START' }],
+        }),
+        Match.objectLike({
+          Name: 'otel-collector',
+          Image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3',
+          Command: ['--config=/etc/ecs/ecs-default-config.yaml'],
+          Essential: false,
+        }),
+      ],
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: Match.stringLikeRegexp('TracedTaskDefinitionTaskRole') }],
+      PolicyDocument: { Statement: [
+        Match.objectLike({ Action: Match.arrayWith(['xray:PutTraceSegments', 'xray:GetSamplingRules']), Resource: '*' }),
+        Match.objectLike({
+          Action: Match.arrayWith(['logs:PutLogEvents']),
+          Resource: { 'Fn::Join': ['', Match.arrayWith([':logs:eu-west-1:111111111111:log-group:/aws/ecs/application/metrics:*'])] },
+        }),
+      ] },
+    });
+    expect(formatFindings(nagFindings(stack).filter((f) => f.path.startsWith('Test/Traced/')))).toEqual([]);
+  });
+});
+
 describe('HardenedFargateService validation', () => {
   const cases: Array<[string, Partial<HardenedFargateServiceProps>, string]> = [
     ['cpu 256 with 4096 MiB', { cpu: 256, memoryLimitMiB: 4096 },

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -262,6 +262,23 @@ export interface FargateServiceOptions {
   readonly targetHealthCheck?: elbv2.HealthCheck;
 
   /**
+   * Adds an AWS Distro for OpenTelemetry collector sidecar that receives OTLP from the application on localhost
+   * (gRPC 4317, HTTP 4318) and exports traces to AWS X-Ray and metrics to CloudWatch (EMF). The main container gets
+   * `OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318`, `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES`; the task
+   * role gets exactly the X-Ray and CloudWatch Logs (EMF) permissions the collector needs.
+   *
+   * @default false
+   */
+  readonly openTelemetry?: boolean;
+
+  /**
+   * Image of the OpenTelemetry collector sidecar.
+   *
+   * @default 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3'
+   */
+  readonly openTelemetryCollectorImage?: string;
+
+  /**
    * Time after a task starts during which failing load balancer health checks are ignored (e.g. for migrations that
    * run at start).
    *
@@ -487,7 +504,10 @@ export class HardenedFargateService extends Construct {
         ...sidecar,
       });
     }
-    if (props.environment && Object.keys(props.environment).length > 0) {
+    if (props.openTelemetry) {
+      this.addOpenTelemetryCollector(containerName, props.openTelemetryCollectorImage, logDriver('otel-collector'));
+    }
+    if ((props.environment && Object.keys(props.environment).length > 0) || props.openTelemetry) {
       acknowledgeAwsSolutions(this.taskDefinition, ['ECS2'],
         'Plain environment variables hold only non-secret configuration; secrets are injected as ECS secrets from Secrets Manager or SSM.');
     }
@@ -579,6 +599,43 @@ export class HardenedFargateService extends Construct {
       acknowledgeAwsSolutions(this.taskDefinition.taskRole, ['IAM5[Resource::*]'],
         'ECS Exec needs ssmmessages:Create/Open Control/Data Channel, which have no resource-level permissions.');
     }
+  }
+
+  /** The ADOT collector sidecar: OTLP in on localhost, X-Ray traces and EMF metrics out. */
+  private addOpenTelemetryCollector(serviceName: string, image: string | undefined, logging: ecs.LogDriver): void {
+    const stack = Stack.of(this);
+    const collector = this.taskDefinition.addContainer('otel-collector', {
+      containerName: 'otel-collector',
+      image: ecs.ContainerImage.fromRegistry(image ?? 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3'),
+      // The image's built-in ECS configuration: OTLP receivers, X-Ray exporter for traces, EMF exporter for metrics.
+      command: ['--config=/etc/ecs/ecs-default-config.yaml'],
+      essential: false,
+      memoryReservationMiB: 64,
+      logging,
+      healthCheck: {
+        command: ['/healthcheck'],
+        interval: Duration.seconds(30), timeout: Duration.seconds(5), retries: 3, startPeriod: Duration.seconds(10),
+      },
+    });
+    this.container.addContainerDependencies({ container: collector, condition: ecs.ContainerDependencyCondition.START });
+    this.container.addEnvironment('OTEL_EXPORTER_OTLP_ENDPOINT', 'http://localhost:4318');
+    this.container.addEnvironment('OTEL_SERVICE_NAME', serviceName);
+    this.container.addEnvironment('OTEL_RESOURCE_ATTRIBUTES', `service.namespace=${this.node.path},deployment.environment=${stack.stackName}`);
+    const role = this.taskDefinition.taskRole;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets',
+        'xray:GetSamplingStatisticSummaries'],
+      resources: ['*'],
+    }));
+    // EMF metrics are written to this log group by the collector's awsemf exporter.
+    const emfLogGroup = `/aws/ecs/application/metrics`;
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${emfLogGroup}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+    }));
+    acknowledgeAwsSolutions(role, ['IAM5[Resource::*]'], 'The X-Ray trace and sampling APIs have no resource-level permissions.');
+    acknowledgeAwsSolutions(role, [`IAM5[Resource::arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:${emfLogGroup}:*]`],
+      'The collector writes EMF metrics to the streams of one log group, whose stream names it chooses.');
   }
 
   /** Average CPU utilization of the service's tasks. */
