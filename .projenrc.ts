@@ -156,6 +156,16 @@ project.postCompileTask.prependExec(
   + '{if(p.basename(d)===\'functions\'&&fs.statSync(p.join(\'src\',d)).isDirectory())fs.cpSync(p.join(\'src\',d),p.join(\'lib\',d),{recursive:true})}"',
 );
 
+// Every code example in README.md and in the doc comments must compile (strict) and translate to the jsii languages:
+// rosetta/*.ts-fixture give them their context. Runs after compile, before API.md is generated.
+const rosetta = project.addTask('rosetta:extract', {
+  description: 'Compile and translate the README and doc-comment examples (strict)',
+  exec: 'jsii-rosetta extract --compile --strict --fail',
+});
+project.postCompileTask.prependSpawn(rosetta);
+project.gitignore.addPatterns('.jsii.tabl.json', '.jsii.tabl.json.d');
+project.addPackageIgnore('/rosetta');
+
 // `npm run example`: compile the library, then synthesize the example deployment with the pinned 2.x CLI and
 // print a summary (stacks, resources per stack, validator results).
 const example = project.addTask('example', {

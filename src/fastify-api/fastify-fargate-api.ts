@@ -148,7 +148,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * @example
  * declare const databaseUrl: secretsmanager.ISecret;
  * const api = new FastifyFargateApi(this, 'Api', {
- *   image: ApiImage.fromDirectory(path.join(__dirname, 'api')),
+ *   image: ApiImage.fromDirectory('./api'),
  *   secrets: { DATABASE_URL: ecs.Secret.fromSecretsManager(databaseUrl) },
  * });
  * new CfnOutput(this, 'ApiUrl', { value: api.url! });
