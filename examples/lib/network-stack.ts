@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
+import { Aspects, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -35,8 +35,13 @@ export class NetworkStack extends Stack {
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: 2,
-      // prod: one NAT gateway per AZ; dev: a single one.
+      // prod: one NAT gateway per AZ; dev: one NAT instance (t4g.nano, about $3 a month instead of $33).
       natGateways: props.profile === 'prod' ? 2 : 1,
+      natGatewayProvider: props.profile === 'prod' ? ec2.NatProvider.gateway() : ec2.NatProvider.instanceV2({
+        instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
+        machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+        defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
+      }),
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
         { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
@@ -48,6 +53,14 @@ export class NetworkStack extends Stack {
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
       restrictDefaultSecurityGroup: true,
     });
+    // dev's NAT instance: IMDSv2 only, encrypted root volume, detailed monitoring.
+    Aspects.of(this.vpc).add(new ec2.InstanceRequireImdsv2Aspect());
+    for (const instance of this.vpc.node.findAll().filter((c): c is ec2.CfnInstance => c instanceof ec2.CfnInstance)) {
+      instance.monitoring = true;
+      instance.blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8 } }];
+      Validations.of(instance).acknowledge({ id: 'AwsSolutions-EC29', reason: 'dev profile: the NAT instance is replaced with the stack; termination protection would block that.' });
+      acknowledgeCompliance(instance, 'EC2InstanceNoPublicIp', 'A NAT instance needs a public address to reach the internet for the private subnets.');
+    }
     for (const subnet of this.vpc.publicSubnets) {
       acknowledgeCompliance(subnet, 'VPCNoUnrestrictedRouteToIGW',
         'Public subnets hold only the internet-facing load balancer and the NAT gateways; workloads run in private subnets.');

@@ -6,6 +6,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { DOMAIN, HOSTED_ZONE_ID, Profile } from './config';
+import { managedWebAcl } from './waf';
 
 export interface PlatformStackProps extends StackProps {
   readonly profile: Profile;
@@ -39,6 +40,8 @@ export class PlatformStack extends Stack {
       vpc: props.vpc,
       certificate,
       deletionProtection: props.profile === 'prod',
+      // prod: AWS managed rules and a rate limit per IP in front of every service.
+      webAclArn: props.profile === 'prod' ? managedWebAcl(this, 'WebAcl', 'REGIONAL').attrArn : undefined,
     });
   }
 }

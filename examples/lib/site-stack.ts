@@ -1,5 +1,4 @@
-import * as path from 'path';
-import { StaticCdnSite, UmamiService } from '@org/analytics-constructs';
+import { SiteWebAcl, StaticCdnSite, UmamiService } from '@org/analytics-constructs';
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -11,6 +10,10 @@ export interface SiteStackProps extends StackProps {
   readonly zone: route53.IHostedZone;
   readonly certificate: acm.ICertificate;
   readonly umami: UmamiService;
+  /** The site's build output. */
+  readonly siteDirectory: string;
+  /** CloudFront web ACL (made in us-east-1), in prod. */
+  readonly webAclArn?: string;
   readonly umamiWebsiteDomain: string;
   readonly openReplay?: { readonly projectKey: string; readonly ingestPoint: string };
 }
@@ -26,7 +29,8 @@ export class SiteStack extends Stack {
     super(scope, id, { ...props, crossRegionReferences: true });
     const host = `www.${DOMAIN}`;
     this.site = new StaticCdnSite(this, 'Site', {
-      sourceDirectory: path.join(__dirname, '..', 'site', 'dist'),
+      sourceDirectory: props.siteDirectory,
+      webAcl: props.webAclArn ? SiteWebAcl.fromArn(props.webAclArn) : undefined,
       domainNames: [host],
       hostedZone: props.zone,
       certificate: props.certificate,

@@ -8,8 +8,15 @@
  * (b) and (c) alternate for BENCH_ROUNDS rounds (default 2) because a shared
  * 2-vCPU VM is noisy; the ratio uses the mean req/s of each route.
  * Stops by itself (~60 s) and removes the database cluster.
+ *
+ * Tracing is off by default (OTEL_EXPORTER_OTLP_ENDPOINT unset, as in the
+ * figures of the README). BENCH_OTEL=1 turns it on for every server started
+ * here, exporting to an in-process OTLP sink that reads and discards the
+ * payloads, to measure the cost of the instrumentation.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
 import { availableParallelism, cpus } from 'node:os';
 import autocannon from 'autocannon';
 import { startPostgres, type PgCluster } from '../test/support/postgres.js';
@@ -20,6 +27,16 @@ const STARTS = Number(process.env.BENCH_STARTS ?? 5);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const OTEL = process.env.BENCH_OTEL === '1';
+
+/** Extra environment for the servers: the OTLP endpoint when BENCH_OTEL=1. */
+let otelEnv: Record<string, string> = {};
+const sink = { requests: 0, bytes: 0 };
+const otlpSink = createServer((req, res) => {
+  sink.requests++;
+  req.on('data', (chunk: Buffer) => (sink.bytes += chunk.length));
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+});
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -32,7 +49,7 @@ async function timeToHealthy(databaseUrl: string): Promise<number> {
   const url = `http://127.0.0.1:${port}/health`;
   const t0 = performance.now();
   const child = spawn(process.execPath, [SERVER_JS], {
-    env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), NODE_ENV: 'production' },
+    env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, HOST: '127.0.0.1', PORT: String(port), NODE_ENV: 'production', ...otelEnv },
     stdio: 'ignore',
   });
   try {
@@ -87,6 +104,15 @@ hardStop.unref();
 
 try {
   console.log(`node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model.trim()}), loopback only`);
+  if (OTEL) {
+    otlpSink.listen(0, '127.0.0.1');
+    await once(otlpSink, 'listening');
+    const { port } = otlpSink.address() as { port: number };
+    otelEnv = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_SERVICE_NAME: 'page-views-api-bench' };
+    console.log(`tracing ON (BENCH_OTEL=1): OTLP/HTTP JSON to an in-process sink at ${otelEnv.OTEL_EXPORTER_OTLP_ENDPOINT}, default batching`);
+  } else {
+    console.log('tracing off (OTEL_EXPORTER_OTLP_ENDPOINT unset; BENCH_OTEL=1 turns it on)');
+  }
   cluster = await startPostgres();
   const mig = await runNode(MIGRATE_JS, { DATABASE_URL: cluster.url });
   if (mig.code !== 0) throw new Error(`migrate failed: ${mig.stderr}`);
@@ -94,7 +120,7 @@ try {
   const starts: number[] = [];
   for (let i = 0; i < STARTS; i++) starts.push(await timeToHealthy(cluster.url));
 
-  server = await spawnServer({ DATABASE_URL: cluster.url, NODE_ENV: 'production', LOG_LEVEL: 'info' });
+  server = await spawnServer({ DATABASE_URL: cluster.url, NODE_ENV: 'production', LOG_LEVEL: 'info', ...otelEnv });
   server.child.stdout!.removeAllListeners('data').resume(); // discard logs, as a log driver would consume them
   await waitForStatus(`${server.baseUrl}/health`, 200);
   // Short warm-up so the JIT and pool are hot for both measurements.
@@ -129,6 +155,7 @@ try {
   console.log(`\n    mean req/s: /health ${f(healthRps)}, /api/ping ${f(pingRps)}`);
   console.log(`    /health throughput = ${f((healthRps / pingRps) * 100)}% of the bare route (${f(pingRps / healthRps, 2)}x cost per request)`);
   console.log(`    server exit code after SIGTERM under no load: ${code}`);
+  if (OTEL) console.log(`    OTLP sink received ${sink.requests} export requests, ${f(sink.bytes / 1e6)} MB`);
   if (rounds.some((r) => r.errors || r.non2xx)) process.exitCode = 1;
 } catch (err) {
   console.error('bench failed:', err);
@@ -136,4 +163,8 @@ try {
 } finally {
   server?.kill();
   await cluster?.destroy();
+  if (otlpSink.listening) {
+    otlpSink.closeAllConnections();
+    otlpSink.close();
+  }
 }

@@ -32,10 +32,16 @@ function genReqId(req: IncomingMessage): string {
   return randomUUID();
 }
 
-export function buildApp(config: Config, pool: Pool): FastifyInstance {
+export interface AppOptions {
+  /** Extra fields for every log line (trace_id/span_id when telemetry is on). */
+  logMixin?: () => Record<string, unknown>;
+}
+
+export function buildApp(config: Config, pool: Pool, options: AppOptions = {}): FastifyInstance {
   const app = Fastify({
     logger: {
       level: config.logLevel,
+      ...(options.logMixin ? { mixin: options.logMixin } : {}),
       redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       base: { service: 'page-views-api', version: config.version, env: config.nodeEnv },
     },

@@ -24,6 +24,16 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** Reported by /health: APP_VERSION (e.g. image tag / git sha) or package.json's version. */
   readonly version: string;
+  /**
+   * OpenTelemetry: set only when OTEL_EXPORTER_OTLP_ENDPOINT is a valid http(s) URL
+   * (and OTEL_SDK_DISABLED is not "true"). Undefined means no SDK is loaded at all.
+   */
+  readonly telemetry: TelemetryConfig | undefined;
+}
+
+export interface TelemetryConfig {
+  /** OTLP/HTTP base URL, e.g. http://localhost:4318 (the exporters append /v1/traces, /v1/metrics). */
+  readonly endpoint: string;
 }
 
 export class ConfigError extends Error {
@@ -70,6 +80,33 @@ function parseDatabaseUrl(raw: string | undefined): string {
   return raw.trim();
 }
 
+function parseOtlpEndpoint(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const expected = 'expected an http:// or https:// URL, e.g. http://localhost:4318';
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', `is not a valid URL (${expected})`);
+  }
+  // `localhost:4318` parses as a URL whose protocol is "localhost:": the usual mistake.
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', `has protocol "${url.protocol}" (${expected})`);
+  }
+  if (!url.hostname) {
+    throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', `has no host (${expected})`);
+  }
+  return raw.trim();
+}
+
+function parseTelemetry(env: Env): TelemetryConfig | undefined {
+  const endpoint = parseOtlpEndpoint(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  if (endpoint === undefined) return undefined;
+  // The standard kill switch (the SDK would read it too; checking here avoids loading it).
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return undefined;
+  return { endpoint };
+}
+
 function parseInteger(
   variable: string,
   raw: string | undefined,
@@ -105,6 +142,7 @@ export function loadConfig(env: Env = process.env): Config {
     nodeEnv: env.NODE_ENV?.trim() || 'development',
     shutdownTimeoutMs: parseInteger('SHUTDOWN_TIMEOUT_MS', env.SHUTDOWN_TIMEOUT_MS, 25_000, 100, 28_000),
     version: env.APP_VERSION?.trim() || readPackageVersion(),
+    telemetry: parseTelemetry(env),
   };
 }
 

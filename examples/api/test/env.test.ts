@@ -51,6 +51,20 @@ describe('environment validation (exit 78 = EX_CONFIG)', () => {
     await expectConfigError({ ...VALID, SHUTDOWN_TIMEOUT_MS: '30000' }, /SHUTDOWN_TIMEOUT_MS must be an integer between 100 and 28000/);
   });
 
+  for (const [endpoint, pattern] of [
+    ['localhost:4318', /has protocol "localhost:"/],
+    ['grpc://localhost:4317', /has protocol "grpc:"/],
+    ['not a url', /is not a valid URL/],
+  ] as const) {
+    it(`OTEL_EXPORTER_OTLP_ENDPOINT=${endpoint}`, async () => {
+      const line = await expectConfigError(
+        { ...VALID, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+        /^config error: OTEL_EXPORTER_OTLP_ENDPOINT (has protocol|is not a valid URL).*\(expected an http:\/\/ or https:\/\/ URL, e\.g\. http:\/\/localhost:4318\)$/,
+      );
+      assert.match(line, pattern);
+    });
+  }
+
   it('the migrate command validates the same way', async () => {
     await expectConfigError({ ...VALID, DATABASE_URL: undefined }, /DATABASE_URL is required/, MIGRATE_JS);
   });
