@@ -62,7 +62,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   tsconfigDev: {
     include: ['src/**/*.ts', 'test/**/*.ts', '.projenrc.ts', 'projenrc/**/*.ts'],
     exclude: ['examples', 'test/consumers'],
-    compilerOptions: { rootDir: '.' },
+    // Tests of the examples/ composition import the library by its package name, resolved to the sources.
+    compilerOptions: { rootDir: '.', baseUrl: '.', paths: { '@org/analytics-constructs': ['src/index.ts'] } },
   },
 
   // Typed linting against tsconfig.dev.json, which includes src/, test/ and the projenrc.
@@ -97,7 +98,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       testPathIgnorePatterns: ['/node_modules/', '/examples/'],
-      modulePathIgnorePatterns: ['<rootDir>/examples/', '<rootDir>/dist/'],
+      modulePathIgnorePatterns: ['<rootDir>/examples/site/', '<rootDir>/examples/api/', '<rootDir>/dist/'],
+      moduleNameMapper: { '^@org/analytics-constructs$': '<rootDir>/src' },
     },
   },
   githubOptions: { mergify: false },

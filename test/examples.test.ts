@@ -1,0 +1,111 @@
+import * as path from 'path';
+import { App, CfnResource, Stack, TagManager } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { buildPlatform } from '../examples/lib/platform-app';
+import { checkQuotas, usableAddresses } from '../examples/lib/quotas';
+import { HardenedFargateService } from '../src';
+
+jest.setTimeout(120_000);
+
+const siteDirectory = path.join(__dirname, 'fixtures', 'site');
+const TAGS = ['Project', 'Environment', 'Service', 'Owner', 'CostCenter'];
+
+function templates(app: App): Map<string, Template> {
+  const out = new Map<string, Template>();
+  for (const stack of app.node.children.filter((c): c is Stack => c instanceof Stack)) {
+    out.set(stack.stackName, Template.fromStack(stack));
+  }
+  return out;
+}
+
+function countOf(ts: Map<string, Template>, type: string): { [stack: string]: number } {
+  const out: { [stack: string]: number } = {};
+  for (const [name, t] of ts) {
+    const n = Object.keys(t.findResources(type)).length;
+    if (n > 0) out[name] = n;
+  }
+  return out;
+}
+
+describe.each(['dev', 'prod'] as const)('the example platform (%s profile)', (profile) => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const stacks = buildPlatform(app, { profile, siteDirectory });
+  const ts = templates(app);
+  const p = `Analytics-${profile}`;
+
+  test('one ALB, shared by the API, Umami and OpenReplay through host rules on its HTTPS listener', () => {
+    expect(countOf(ts, 'AWS::ElasticLoadBalancingV2::LoadBalancer')).toEqual({ [`${p}-Platform`]: 1 });
+    expect(countOf(ts, 'AWS::ElasticLoadBalancingV2::ListenerRule')).toEqual({ [`${p}-Api`]: 1, [`${p}-Umami`]: 1, [`${p}-Replay`]: 1 });
+    const hosts = ['Api', 'Umami', 'Replay'].map((s) => {
+      const rule = Object.values(ts.get(`${p}-${s}`)!.findResources('AWS::ElasticLoadBalancingV2::ListenerRule'))[0] as any;
+      expect(JSON.stringify(rule.Properties.ListenerArn)).toMatch(/Fn::ImportValue.*SharedAlbLoadBalancerHttps/);
+      return rule.Properties.Conditions[0].HostHeaderConfig.Values[0];
+    });
+    expect(hosts).toEqual(['api.analytics.example.com', 'analytics.analytics.example.com', 'replay.analytics.example.com']);
+  });
+
+  test('one PostgreSQL cluster, with a database and a role per application', () => {
+    expect(countOf(ts, 'AWS::RDS::DBCluster')).toEqual({ [`${p}-Data`]: 1 });
+    const dbs = [...ts.values()].flatMap((t) => Object.values(t.findResources('Custom::PostgresDatabase')) as any[]);
+    expect(dbs.map((d) => d.Properties.DatabaseName).sort()).toEqual(['api', 'openreplay', 'umami']);
+    const adminSecrets = new Set(dbs.map((d) => JSON.stringify(d.Properties.AdminSecretArn)));
+    expect(adminSecrets.size).toBe(1);
+    const appSecrets = new Set(dbs.map((d) => JSON.stringify(d.Properties.AppSecretArn)));
+    expect(appSecrets.size).toBe(3);
+  });
+
+  test('the five tags on every taggable resource', () => {
+    let checked = 0;
+    for (const c of app.node.findAll()) {
+      if (!CfnResource.isCfnResource(c) || !TagManager.isTaggable(c)) continue;
+      const rendered = Stack.of(c).resolve(c.tags.renderTags()) ?? {};
+      const keys = Array.isArray(rendered) ? rendered.map((t: any) => t.Key ?? t.key) : Object.keys(rendered);
+      expect({ path: c.node.path, missing: TAGS.filter((k) => !keys.includes(k)) }).toEqual({ path: c.node.path, missing: [] });
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(150);
+  });
+
+  test('profile differences', () => {
+    const network = ts.get(`${p}-Network`)!;
+    if (profile === 'prod') {
+      network.resourceCountIs('AWS::EC2::NatGateway', 2);
+      ts.get(`${p}-Platform`)!.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+      ts.get(`${p}-Edge`)!.resourceCountIs('AWS::WAFv2::WebACL', 1);
+      ts.get(`${p}-Data`)!.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: true });
+      ts.get(`${p}-Data`)!.resourceCountIs('AWS::RDS::DBInstance', 2);
+    } else {
+      network.resourceCountIs('AWS::EC2::NatGateway', 0);
+      network.resourceCountIs('AWS::EC2::Instance', 1);
+      ts.get(`${p}-Data`)!.resourceCountIs('AWS::RDS::DBInstance', 1);
+    }
+    ts.get(`${p}-Audit`)!.hasResourceProperties('AWS::CloudTrail::Trail', { IsMultiRegionTrail: true, EnableLogFileValidation: true });
+    void stacks;
+  });
+});
+
+describe('quota checks', () => {
+  test('addresses per subnet', () => {
+    expect(usableAddresses('10.0.0.0/24')).toBe(251);
+    expect(usableAddresses('10.0.4.0/22')).toBe(1019);
+  });
+
+  test('fails when the private subnets cannot hold every task at maximum capacity during a deployment', () => {
+    const app = new App();
+    const stack = new Stack(app, 'Q', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 1,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 28 },
+        { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 28 },
+      ],
+    });
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc });
+    new HardenedFargateService(stack, 'Svc', { cluster, image: ecs.ContainerImage.fromRegistry('nginx'), maxCapacity: 10 });
+    expect(() => checkQuotas(app)).toThrow('Q/Vpc: the private subnets have 11 addresses, but the services at maximum capacity during a '
+      + 'deployment need 20 (Q/Svc/Service: 20; Lambda interfaces 0). Use larger private subnets (cidrMask), or lower maxCapacity.');
+  });
+});
