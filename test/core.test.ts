@@ -320,13 +320,15 @@ describe('HardenedFargateService OpenTelemetry sidecar', () => {
     });
     t.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: Match.stringLikeRegexp('TracedTaskDefinitionTaskRole') }],
-      PolicyDocument: { Statement: [
-        Match.objectLike({ Action: Match.arrayWith(['xray:PutTraceSegments', 'xray:GetSamplingRules']), Resource: '*' }),
-        Match.objectLike({
-          Action: Match.arrayWith(['logs:PutLogEvents']),
-          Resource: { 'Fn::Join': ['', Match.arrayWith([':logs:eu-west-1:111111111111:log-group:/aws/ecs/application/metrics:*'])] },
-        }),
-      ] },
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Action: Match.arrayWith(['xray:PutTraceSegments', 'xray:GetSamplingRules']), Resource: '*' }),
+          Match.objectLike({
+            Action: Match.arrayWith(['logs:PutLogEvents']),
+            Resource: { 'Fn::Join': ['', Match.arrayWith([':logs:eu-west-1:111111111111:log-group:/aws/ecs/application/metrics:*'])] },
+          }),
+        ],
+      },
     });
     expect(formatFindings(nagFindings(stack).filter((f) => f.path.startsWith('Test/Traced/')))).toEqual([]);
   });

@@ -149,6 +149,23 @@ describe('FastifyFargateApi options', () => {
   });
 });
 
+describe('FastifyFargateApi migrations', () => {
+  test('the migration runs as a one-off task of the new task definition before the service is updated', () => {
+    const { t } = build({ image: ApiImage.fromDirectory(fixture), migrationCommand: ['node', 'dist/migrate.js'] });
+    const res = t.toJSON().Resources;
+    const migration = Object.keys(res).find((k) => res[k].Type === 'Custom::RunTaskOnDeploy')!;
+    const service = Object.keys(res).find((k) => res[k].Type === 'AWS::ECS::Service')!;
+    const taskDef = Object.keys(res).find((k) => res[k].Type === 'AWS::ECS::TaskDefinition')!;
+    expect(res[service].DependsOn).toContain(migration);
+    expect(res[migration].Properties).toMatchObject({
+      TaskDefinition: { Ref: taskDef }, ContainerName: 'api', Command: '["node","dist/migrate.js"]', Fingerprint: { Ref: taskDef },
+    });
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'ecs:RunTask', Resource: { Ref: taskDef } })]) },
+    });
+  });
+});
+
 describe('FastifyFargateApi validation', () => {
   const cases: Array<[string, FastifyFargateApiProps, string]> = [
     ['no image', {}, "Test/Api: invalid 'image': no image is set. Set image (e.g. ApiImage.fromDirectory('./api')), or createRepository with imageTag."],
@@ -156,6 +173,8 @@ describe('FastifyFargateApi validation', () => {
       "Test/Api: invalid 'imageTag': the image comes from the created repository, but no tag is set. Set imageTag to the tag your pipeline pushes (the repository's tags are immutable)."],
     ['tag with an explicit image', { image: ApiImage.fromDirectory(fixture), imageTag: 'v1' },
       "Test/Api: invalid 'imageTag': imageTag applies only to the image from the created repository. Remove imageTag, or set createRepository and drop image."],
+    ['empty migration command', { image: ApiImage.fromDirectory(fixture), migrationCommand: [] },
+      "Test/Api: invalid 'migrationCommand': the command is empty. Give the command and its arguments, e.g. ['node', 'dist/migrate.js']."],
     ['bad log level', { image: ApiImage.fromDirectory(fixture), logLevel: 'verbose' },
       "Test/Api: invalid 'logLevel': 'verbose' is not a pino level. Use one of fatal, error, warn, info, debug, trace, silent."],
     ['health check path without slash', { image: ApiImage.fromDirectory(fixture), healthCheckPath: 'health' },
@@ -176,6 +195,7 @@ describe('FastifyFargateApi compliance', () => {
       image: ApiImage.fromDirectory(fixture),
       ingress: Ingress.loadBalancer({ certificate: testCertificate(stack) }),
       createRepository: false,
+      migrationCommand: ['node', 'dist/migrate.js'],
     });
     void api;
     expect(formatFindings(nagFindings(stack))).toEqual([]);

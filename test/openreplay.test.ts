@@ -144,7 +144,7 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
 
   test('migrations run before the services, after the database and ClickHouse', () => {
     const res = t.toJSON().Resources;
-    const migration = Object.keys(res).find((k) => res[k].Type === 'Custom::OpenReplayMigrations')!;
+    const migration = Object.keys(res).find((k) => res[k].Type === 'Custom::RunTaskOnDeploy')!;
     const services = Object.keys(res).filter((k) => res[k].Type === 'AWS::ECS::Service' && !/ClickHouse/.test(k));
     expect(services).toHaveLength(3);
     for (const s of services) expect(res[s].DependsOn).toContain(migration);

@@ -39,6 +39,10 @@ export class ApiStack extends Stack {
       // dev: most tasks on Spot; the API tolerates interruption (stateless, drains on SIGTERM).
       fargateSpotWeight: props.profile === 'prod' ? 0 : 3,
       enableExecuteCommand: props.profile === 'dev',
+      // The schema migration runs as a one-off task of each new version before it takes traffic.
+      migrationCommand: ['node', 'dist/migrate.js'],
+      // Traces to X-Ray and metrics to CloudWatch through the ADOT collector sidecar (the service uses the OTel SDK).
+      openTelemetry: true,
     });
 
     props.postgres.allowConnectionsFrom(this.api);

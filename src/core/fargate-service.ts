@@ -614,7 +614,10 @@ export class HardenedFargateService extends Construct {
       logging,
       healthCheck: {
         command: ['/healthcheck'],
-        interval: Duration.seconds(30), timeout: Duration.seconds(5), retries: 3, startPeriod: Duration.seconds(10),
+        interval: Duration.seconds(30),
+        timeout: Duration.seconds(5),
+        retries: 3,
+        startPeriod: Duration.seconds(10),
       },
     });
     this.container.addContainerDependencies({ container: collector, condition: ecs.ContainerDependencyCondition.START });
@@ -628,7 +631,7 @@ export class HardenedFargateService extends Construct {
       resources: ['*'],
     }));
     // EMF metrics are written to this log group by the collector's awsemf exporter.
-    const emfLogGroup = `/aws/ecs/application/metrics`;
+    const emfLogGroup = '/aws/ecs/application/metrics';
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
       resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${emfLogGroup}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],

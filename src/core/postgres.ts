@@ -4,6 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { customResourceHandler } from './custom-resource-function';
 import { DatabaseSetupFunction } from './database-setup-function';
 import { acknowledgeAwsSolutions, acknowledgeCompliance, LAMBDA_MANAGED_POLICY_FINDINGS } from './nag';
 import { allowDefaultPortFrom } from './network';
@@ -344,33 +345,15 @@ function createSetup(parent: Construct, where: string, o: SetupOptions): { secre
   acknowledgeCompliance(secret, ['SecretsManagerRotationEnabled'], 'DATABASE_URL embeds the password, which the standard rotation functions would not update.');
   acknowledgeCompliance(secret, ['SecretsManagerUsingKMSKey'], 'Encrypted with the Secrets Manager AWS managed key; a customer-managed key adds cost for no extra isolation here.');
 
-  const securityGroup = new ec2.SecurityGroup(scope, 'SetupSecurityGroup', {
-    vpc: o.vpc,
-    description: `Database setup function of ${where}`,
-    allowAllOutbound: true,
+  const { fn, securityGroup } = customResourceHandler(scope, 'Setup', (sc, i, p) => new DatabaseSetupFunction(sc, i, p), {
+    vpc: o.vpc, timeout: Duration.minutes(2), description: `Database setup function of ${where}`,
   });
   // The rule lives with the setup function's security group (remote rule), so the custom resource can depend on it
   // without depending on the database's other rules (which would form a cycle with the application's service).
   allowDefaultPortFrom(o.dbConnections, securityGroup, `database setup of ${where}`);
-  const fn = new DatabaseSetupFunction(scope, 'SetupFunction', {
-    vpc: o.vpc,
-    vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-    securityGroups: [securityGroup],
-    timeout: Duration.minutes(2),
-    memorySize: 256,
-    reservedConcurrentExecutions: 1,
-    logGroup: new logs.LogGroup(scope, 'SetupLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
-  });
   o.adminSecret.grantRead(fn);
   secret.grantRead(fn);
   secret.grantWrite(fn);
-  acknowledgeAwsSolutions(fn, ['L1'], 'Pinned to Node.js 22, the runtime the handler is bundled and tested for.');
-  acknowledgeAwsSolutions(fn.role!, LAMBDA_MANAGED_POLICY_FINDINGS,
-    'The AWS managed Lambda execution policies grant only log delivery and VPC network interfaces.');
-  acknowledgeCompliance(fn.role!, ['IAMNoInlinePolicy'], 'CDK grants land in the role\'s inline default policy, scoped to the two secrets.');
-  acknowledgeCompliance(fn, ['LambdaDLQ'], 'Invoked synchronously by CloudFormation, which receives every failure; there is nothing to redeliver.');
-  const logGroup = scope.node.findChild('SetupLogs');
-  acknowledgeCompliance(logGroup, ['CloudWatchLogGroupEncrypted'], 'The handler logs no secrets (outcome and error messages only); CloudWatch Logs encrypts at rest.');
 
   const resource = new CustomResource(scope, 'Setup', {
     serviceToken: fn.functionArn,

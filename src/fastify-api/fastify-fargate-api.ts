@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -6,6 +6,7 @@ import { Platform } from 'aws-cdk-lib/aws-ecr-assets';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { runTaskOnDeploy } from '../core/custom-resource-function';
 import { resolveCluster } from '../core/default-platform';
 import { FargateServiceOptions, HardenedFargateService } from '../core/fargate-service';
 import { Ingress } from '../core/ingress';
@@ -131,6 +132,15 @@ export interface FastifyFargateApiProps extends FargateServiceOptions, PlatformP
   readonly healthCheckPath?: string;
 
   /**
+   * Command that migrates the database (e.g. `['node', 'dist/migrate.js']`). It runs as a one-off task of the new
+   * task definition during every deployment that changes it, before the service is updated: a failing migration fails
+   * the deployment and the running version keeps serving.
+   *
+   * @default - no migration task
+   */
+  readonly migrationCommand?: string[];
+
+  /**
    * How the API is reached.
    *
    * @default Ingress.loadBalancer() - a new internet-facing load balancer (HTTP only until a certificate or domain is set)
@@ -235,6 +245,19 @@ export class FastifyFargateApi extends Construct {
     this.listener = this.fargate.listener!;
     this.url = this.fargate.url;
     this.connections = this.fargate.connections;
+    if (props.migrationCommand) {
+      if (props.migrationCommand.length === 0) {
+        propError(where, 'migrationCommand', 'the command is empty', 'Give the command and its arguments, e.g. [\'node\', \'dist/migrate.js\'].');
+      }
+      const migration = runTaskOnDeploy(this, 'Migration', {
+        cluster: this.cluster,
+        taskDefinition: this.taskDefinition,
+        containerName: 'api',
+        command: props.migrationCommand,
+        securityGroup: this.connections.securityGroups[0],
+      });
+      (this.service.node.defaultChild as CfnResource).addDependency(migration.node.defaultChild as CfnResource);
+    }
     if (this.url) {
       new CfnOutput(this, 'Url', { value: this.url, description: 'Base URL of the API' });
     }

@@ -5,7 +5,6 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -17,14 +16,14 @@ import { ackSecret, ClickHouseTier, RedisTier } from './data';
 import { renderGatewayConfig, Upstreams } from './gateway-config';
 import { OPENREPLAY_REGISTRY, OPENREPLAY_RELEASE, SERVICES, ServiceSpec, SHARED_SECRETS, SharedSecretName } from './services';
 import { OpenReplayStorage } from './storage';
+import { customResourceHandler, runTaskOnDeploy } from '../core/custom-resource-function';
 import { resolveCluster } from '../core/default-platform';
 import { HardenedFargateService } from '../core/fargate-service';
 import { Ingress } from '../core/ingress';
-import { acknowledgeAwsSolutions, acknowledgeCompliance, LAMBDA_MANAGED_POLICY_FINDINGS } from '../core/nag';
+import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
 import { allowDefaultPortFrom } from '../core/network';
 import { PlatformProps } from '../core/platform';
 import { DatabaseBinding, DatabaseSource } from '../core/postgres';
-import { RunTaskFunction } from '../core/run-task-function';
 import { checkDuration, checkPattern, propError } from '../core/validation';
 
 /** How the OpenReplay services are packed into Fargate tasks. */
@@ -564,7 +563,9 @@ export class OpenReplayPlatform extends Construct {
       });
       ackSecret(admin, 'An application login: OpenReplay keeps its own password hash, which a rotation function cannot update.');
       this.adminSecret = admin;
-      const fn = this.customResourceFunction('Bootstrap', (s, i, p) => new BootstrapFunction(s, i, p), vpc);
+      const { fn } = customResourceHandler(this, 'Bootstrap', (sc, i, p) => new BootstrapFunction(sc, i, p), {
+        vpc, timeout: Duration.minutes(15), description: `OpenReplay bootstrap of ${where}`,
+      });
       admin.grantRead(fn);
       const chalice = tasks.find((t) => t.specs.some((s) => s.name === 'chalice'))!.service;
       fn.addToRolePolicy(new iam.PolicyStatement({
@@ -589,30 +590,6 @@ export class OpenReplayPlatform extends Construct {
       for (const t of tasks) bootstrap.node.addDependency(t.service.service);
       this.projectKey = bootstrap.getAttString('ProjectKey');
     }
-  }
-
-  private customResourceFunction(
-    id: string,
-    factory: (scope: Construct, id: string, props: lambda.FunctionOptions) => lambda.Function,
-    vpc: ec2.IVpc,
-  ) {
-    const sg = new ec2.SecurityGroup(this, `${id}SecurityGroup`, { vpc, description: `${id} function of ${this.node.path}`, allowAllOutbound: true });
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-    const fn = factory(this, `${id}Function`, {
-      vpc,
-      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-      securityGroups: [sg],
-      timeout: Duration.minutes(15),
-      memorySize: 256,
-      reservedConcurrentExecutions: 1,
-      logGroup,
-    });
-    acknowledgeAwsSolutions(fn, ['L1'], 'Pinned to Node.js 22, the runtime the handler is bundled and tested for.');
-    acknowledgeAwsSolutions(fn.role!, LAMBDA_MANAGED_POLICY_FINDINGS, 'The AWS managed Lambda execution policies grant only log delivery and VPC network interfaces.');
-    acknowledgeCompliance(fn.role!, ['IAMNoInlinePolicy'], 'CDK grants land in the role\'s inline default policy, scoped to the exact resources.');
-    acknowledgeCompliance(fn, ['LambdaDLQ'], 'Invoked synchronously by CloudFormation, which receives every failure; there is nothing to redeliver.');
-    acknowledgeCompliance(logGroup, ['CloudWatchLogGroupEncrypted'], 'The handler logs outcomes and error messages only, never credentials; CloudWatch Logs encrypts at rest.');
-    return fn;
   }
 
   private migrations(cluster: ecs.ICluster, release: string, chHost: string, chPassword: ecs.Secret, chUser: ecs.Secret | undefined,
@@ -654,24 +631,8 @@ export class OpenReplayPlatform extends Construct {
     acknowledgeCompliance(task.executionRole!, ['IAMNoInlinePolicy'], 'CDK grants land in the role\'s inline default policy, scoped to the log group and secrets.');
     acknowledgeAwsSolutions(task.executionRole!, ['IAM5[Resource::*]'], 'ecr:GetAuthorizationToken has no resource-level permissions.');
 
-    const fn = this.customResourceFunction('Migrations', (s, i, p) => new RunTaskFunction(s, i, p), vpc);
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['ecs:DescribeTasks', 'ecs:StopTask'], resources: ['*'], conditions: { ArnEquals: { 'ecs:cluster': cluster.clusterArn } },
-    }));
-    task.grantRun(fn);
-    acknowledgeAwsSolutions(fn.role!, ['IAM5[Resource::*]'], 'Task ARNs are known only after RunTask; DescribeTasks and StopTask are limited to this cluster by condition.');
-    const resource = new CustomResource(this, 'Migrations', {
-      serviceToken: fn.functionArn,
-      resourceType: 'Custom::OpenReplayMigrations',
-      properties: {
-        Cluster: cluster.clusterArn,
-        TaskDefinition: task.taskDefinitionArn,
-        Subnets: JSON.stringify(vpc.selectSubnets({ subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }).subnetIds),
-        SecurityGroups: JSON.stringify([sg.securityGroupId]),
-        ContainerName: 'clickhouse',
-        TimeoutSeconds: '840',
-        Fingerprint: release,
-      },
+    const resource = runTaskOnDeploy(this, 'Migrations', {
+      cluster, taskDefinition: task, containerName: 'clickhouse', securityGroup: sg, fingerprint: release,
     });
     resource.node.addDependency(this.database.setup);
     if (clickhouse) resource.node.addDependency(clickhouse.service.service);

@@ -1,16 +1,16 @@
 import { createHash } from 'crypto';
-import { CfnResource, CustomResource, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AdminBootstrapFunction } from './admin-bootstrap-function';
+import { customResourceHandler } from '../core/custom-resource-function';
 import { resolveCluster } from '../core/default-platform';
 import { FargateServiceOptions, HardenedFargateService } from '../core/fargate-service';
 import { Ingress } from '../core/ingress';
-import { acknowledgeAwsSolutions, acknowledgeCompliance, LAMBDA_MANAGED_POLICY_FINDINGS } from '../core/nag';
+import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
 import { allowDefaultPortFrom } from '../core/network';
 import { PlatformProps } from '../core/platform';
 import { DatabaseBinding, DatabaseSource } from '../core/postgres';
@@ -336,28 +336,10 @@ export class UmamiService extends Construct {
         acknowledgeCompliance(s, ['SecretsManagerUsingKMSKey'], 'Encrypted with the Secrets Manager AWS managed key.');
       }
 
-      const securityGroup = new ec2.SecurityGroup(this, 'AdminBootstrapSecurityGroup', {
-        vpc: cluster.vpc,
-        description: `Umami admin bootstrap of ${where}`,
-        allowAllOutbound: true,
-      });
-      const logGroup = new logs.LogGroup(this, 'AdminBootstrapLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-      const fn = new AdminBootstrapFunction(this, 'AdminBootstrapFunction', {
-        vpc: cluster.vpc,
-        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-        securityGroups: [securityGroup],
-        timeout: Duration.minutes(15),
-        memorySize: 256,
-        reservedConcurrentExecutions: 1,
-        logGroup,
+      const { fn } = customResourceHandler(this, 'AdminBootstrap', (sc, i, p) => new AdminBootstrapFunction(sc, i, p), {
+        vpc: cluster.vpc, timeout: Duration.minutes(15), description: `Umami admin bootstrap of ${where}`,
       });
       for (const s of secrets) s.grantRead(fn);
-      acknowledgeAwsSolutions(fn, ['L1'], 'Pinned to Node.js 22, the runtime the handler is bundled and tested for.');
-      acknowledgeAwsSolutions(fn.role!, LAMBDA_MANAGED_POLICY_FINDINGS,
-        'The AWS managed Lambda execution policies grant only log delivery and VPC network interfaces.');
-      acknowledgeCompliance(fn.role!, ['IAMNoInlinePolicy'], 'CDK grants land in the role\'s inline default policy, scoped to the login secrets.');
-      acknowledgeCompliance(fn, ['LambdaDLQ'], 'Invoked synchronously by CloudFormation, which receives every failure; there is nothing to redeliver.');
-      acknowledgeCompliance(logGroup, ['CloudWatchLogGroupEncrypted'], 'The handler logs outcomes and error messages only, never credentials; CloudWatch Logs encrypts at rest.');
 
       this.bootstrap = new CustomResource(this, 'AdminBootstrap', {
         serviceToken: fn.functionArn,
