@@ -1,4 +1,4 @@
-import { awscdk, javascript, TextFile } from 'projen';
+import { awscdk, github, javascript, TextFile } from 'projen';
 
 /**
  * The lowest aws-cdk-lib that has every API the library uses, and that cdk-nag 3.x (the test-time
@@ -167,6 +167,80 @@ const rosetta = project.addTask('rosetta:extract', {
 project.postCompileTask.prependSpawn(rosetta);
 project.gitignore.addPatterns('.jsii.tabl.json', '.jsii.tabl.json.d');
 project.addPackageIgnore('/rosetta');
+
+// Deployment pipeline of the example platform (GitHub Actions with OIDC): synthesize both profiles and validate them,
+// publish the assets (the API image is built and pushed here), deploy dev (the API's migration runs as a one-off task
+// before the new version takes traffic), smoke-test /health, then prod behind the `production` environment's required
+// reviewers (manual approval), and smoke-test again. Rollback of a failed service deployment is the ECS circuit
+// breaker's; of a failed stack update, CloudFormation's.
+const deploy = project.github!.addWorkflow('deploy');
+deploy.on({ workflowDispatch: {}, push: { branches: ['main'], paths: ['examples/**', 'src/**'] } });
+const nodeSetup = [
+  { uses: 'actions/checkout@v4' },
+  { uses: 'actions/setup-node@v4', with: { 'node-version': '22' } },
+];
+const awsLogin = (env: string) => ({
+  uses: 'aws-actions/configure-aws-credentials@v4',
+  with: { 'role-to-assume': `\${{ secrets.AWS_DEPLOY_ROLE_${env.toUpperCase()} }}`, 'aws-region': '\${{ vars.AWS_REGION }}' },
+});
+const oidc = { contents: github.workflows.JobPermission.READ, idToken: github.workflows.JobPermission.WRITE };
+const deployJob = (env: string, needs: string[], environment: string): github.workflows.Job => ({
+  needs,
+  runsOn: ['ubuntu-latest'],
+  permissions: oidc,
+  environment,
+  steps: [
+    ...nodeSetup,
+    { run: 'npm ci' },
+    { uses: 'actions/download-artifact@v4', with: { name: `cdk-out-${env}`, path: `examples/cdk.out-${env}` } },
+    awsLogin(env),
+    {
+      name: `Deploy ${env}`,
+      run: `npx cdk deploy --all --app cdk.out-${env} --require-approval never --concurrency 3`,
+      workingDirectory: 'examples',
+    },
+  ],
+});
+const smokeJob = (env: string, needs: string[]): github.workflows.Job => ({
+  needs,
+  runsOn: ['ubuntu-latest'],
+  permissions: { contents: github.workflows.JobPermission.READ },
+  steps: [{
+    name: `Smoke test ${env}: GET /health`,
+    run: `for i in $(seq 1 30); do curl -fsS "https://api.\${{ vars.DOMAIN_${env.toUpperCase()} }}/health" && exit 0; sleep 10; done; exit 1`,
+  }],
+});
+deploy.addJobs({
+  'synth': {
+    runsOn: ['ubuntu-latest'],
+    permissions: { contents: github.workflows.JobPermission.READ },
+    steps: [
+      ...nodeSetup,
+      { run: 'pip install cfn-lint==1.58.0' },
+      { run: 'npm ci' },
+      { name: 'Synthesize and validate dev', run: 'npm run example -- -c profile=dev && mv examples/cdk.out examples/cdk.out-dev' },
+      { name: 'Synthesize and validate prod', run: 'node scripts/example-synth.js -c profile=prod && mv examples/cdk.out examples/cdk.out-prod' },
+      { uses: 'actions/upload-artifact@v4', with: { name: 'cdk-out-dev', path: 'examples/cdk.out-dev' } },
+      { uses: 'actions/upload-artifact@v4', with: { name: 'cdk-out-prod', path: 'examples/cdk.out-prod' } },
+    ],
+  },
+  'publish-assets': {
+    needs: ['synth'],
+    runsOn: ['ubuntu-latest'],
+    permissions: oidc,
+    steps: [
+      ...nodeSetup,
+      { uses: 'actions/download-artifact@v4', with: { name: 'cdk-out-dev', path: 'cdk.out-dev' } },
+      awsLogin('dev'),
+      { name: 'Build and publish the API image and file assets', run: 'for f in cdk.out-dev/*.assets.json; do npx -y cdk-assets@3 publish --path "$f"; done' },
+    ],
+  },
+  'deploy-dev': deployJob('dev', ['publish-assets'], 'dev'),
+  'smoke-dev': smokeJob('dev', ['deploy-dev']),
+  'deploy-prod': deployJob('prod', ['smoke-dev'], 'production'),
+  'smoke-prod': smokeJob('prod', ['deploy-prod']),
+});
+project.addDevDeps('yaml@^2');
 
 // `npm run example`: compile the library, then synthesize the example deployment with the pinned 2.x CLI and
 // print a summary (stacks, resources per stack, validator results).
