@@ -97,7 +97,8 @@ export async function startTelemetry(config: Config): Promise<Telemetry | undefi
           disableOutgoingRequestInstrumentation: true,
         }),
         // Hooks itself into every Fastify instance created from now on (diagnostics_channel).
-        new FastifyOtelInstrumentation({ registerOnInitialization: true }),
+        // No per-hook spans: the only hook (X-Request-Id header) would add a span per request for nothing.
+        new FastifyOtelInstrumentation({ registerOnInitialization: true, instrumentHooks: false }),
         new PgInstrumentation({
           // No orphan root spans for the start-up connection retries.
           requireParentSpan: true,
