@@ -167,6 +167,11 @@ const rosetta = project.addTask('rosetta:extract', {
 project.postCompileTask.prependSpawn(rosetta);
 project.gitignore.addPatterns('.jsii.tabl.json', '.jsii.tabl.json.d');
 project.addPackageIgnore('/rosetta');
+project.addPackageIgnore('/docs');
+project.addTask('architecture', {
+  description: 'Render the synthesized example (examples/cdk.out) to docs/architecture.png (needs graphviz)',
+  exec: 'bash scripts/architecture.sh',
+});
 
 // Deployment pipeline of the example platform (GitHub Actions with OIDC): synthesize both profiles and validate them,
 // publish the assets (the API image is built and pushed here), deploy dev (the API's migration runs as a one-off task

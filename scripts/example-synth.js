@@ -71,6 +71,10 @@ if (nag) {
 }
 console.log('');
 
+// Estimated monthly cost at idle per stack and resource kind, against the profile's target (informational).
+const cost = spawnSync(process.execPath, [path.join(__dirname, 'cost-report.js'), out], { stdio: 'inherit' });
+if (cost.status !== 0) console.error('example: the cost report could not run (see above)');
+
 const failed = synth.status !== 0 || lintBy('Error').length > 0 || !nag || nag.some((p) => p.findings.length > 0);
 if (failed) {
   console.error('example: FAILED (see above)');

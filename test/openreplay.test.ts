@@ -162,6 +162,14 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
 });
 
 describe('OpenReplayPlatform options', () => {
+  test('Spot in the grouped layout: web and assist on FARGATE_SPOT, workers and ClickHouse on demand', () => {
+    const { t } = build({ useSpot: true });
+    const services = Object.entries(t.findResources('AWS::ECS::Service'));
+    const spot = services.filter(([, r]: [string, any]) => JSON.stringify(r.Properties.CapacityProviderStrategy ?? []).includes('FARGATE_SPOT'))
+      .map(([id]) => id.replace(/Service[0-9A-F]{8}$/, ''));
+    expect(spot.sort()).toEqual(['ReplayAssist', 'ReplayWeb']);
+  });
+
   test('one service per task: per-service tasks, EFS session files for sink/storage, Spot for stateless workers', () => {
     const { t, replay } = build({ layout: OpenReplayLayout.SERVICE_PER_TASK, useSpot: true, version: 'v1.27.0' });
     expect(Object.keys(replay.services).sort()).toEqual([

@@ -18,7 +18,8 @@ export class DataStack extends Stack {
     const prod = props.profile === 'prod';
     this.postgres = new AuroraPostgresCluster(this, 'Postgres', {
       vpc: props.vpc,
-      minCapacity: prod ? 1 : 0.5,
+      // dev pauses when idle (the first connection after a pause waits for the resume); prod keeps half an ACU warm.
+      minCapacity: prod ? 0.5 : 0,
       maxCapacity: prod ? 8 : 2,
       multiAz: prod,
       performanceInsights: prod,

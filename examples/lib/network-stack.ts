@@ -7,6 +7,9 @@ import { Construct } from 'constructs';
 import { Profile } from './config';
 import { acknowledgeCompliance } from './nag';
 
+/** The VPC's address range (literal, so that security group rules and the quota check can read it). */
+const VPC_CIDR = '10.0.0.0/16';
+
 export interface NetworkStackProps extends StackProps {
   readonly profile: Profile;
 }
@@ -33,15 +36,19 @@ export class NetworkStack extends Stack {
     this.logKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
     const flowLogs = new logs.LogGroup(this, 'FlowLogs', { retention: logs.RetentionDays.ONE_MONTH, encryptionKey: this.logKey });
 
+    const natInstance = props.profile === 'prod' ? undefined : ec2.NatProvider.instanceV2({
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
+      machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+      defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
+      // The public subnets do not map public addresses on launch: the NAT instance asks for one.
+      associatePublicIpAddress: true,
+    });
     this.vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: ec2.IpAddresses.cidr(VPC_CIDR),
       maxAzs: 2,
       // prod: one NAT gateway per AZ; dev: one NAT instance (t4g.nano, about $3 a month instead of $33).
       natGateways: props.profile === 'prod' ? 2 : 1,
-      natGatewayProvider: props.profile === 'prod' ? ec2.NatProvider.gateway() : ec2.NatProvider.instanceV2({
-        instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.NANO),
-        machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
-        defaultAllowedTraffic: ec2.NatTrafficDirection.OUTBOUND_ONLY,
-      }),
+      natGatewayProvider: natInstance ?? ec2.NatProvider.gateway(),
       subnetConfiguration: [
         { name: 'public', subnetType: ec2.SubnetType.PUBLIC, cidrMask: 24, mapPublicIpOnLaunch: false },
         { name: 'private', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },
@@ -53,6 +60,12 @@ export class NetworkStack extends Stack {
       gatewayEndpoints: { S3: { service: ec2.GatewayVpcEndpointAwsService.S3 } },
       restrictDefaultSecurityGroup: true,
     });
+    // dev's NAT instance forwards what the private subnets send (and nothing from the internet).
+    if (natInstance) {
+      natInstance.connections.allowFrom(ec2.Peer.ipv4(VPC_CIDR), ec2.Port.allTraffic(), 'traffic of the private subnets');
+      acknowledgeCompliance(natInstance.securityGroup, 'EC2RestrictedCommonPorts',
+        'A NAT instance forwards whatever the private subnets send; it admits the VPC\'s own range only, nothing from the internet.');
+    }
     // dev's NAT instance: IMDSv2 only, encrypted root volume, detailed monitoring.
     Aspects.of(this.vpc).add(new ec2.InstanceRequireImdsv2Aspect());
     for (const instance of this.vpc.node.findAll().filter((c): c is ec2.CfnInstance => c instanceof ec2.CfnInstance)) {
@@ -60,6 +73,8 @@ export class NetworkStack extends Stack {
       instance.blockDeviceMappings = [{ deviceName: '/dev/xvda', ebs: { encrypted: true, volumeType: 'gp3', volumeSize: 8 } }];
       Validations.of(instance).acknowledge({ id: 'AwsSolutions-EC29', reason: 'dev profile: the NAT instance is replaced with the stack; termination protection would block that.' });
       acknowledgeCompliance(instance, 'EC2InstanceNoPublicIp', 'A NAT instance needs a public address to reach the internet for the private subnets.');
+      acknowledgeCompliance(instance, 'EC2InstancesInVPC',
+        'The NAT instance is in the VPC\'s public subnet through its network interface (the one that carries the public address).');
     }
     for (const subnet of this.vpc.publicSubnets) {
       acknowledgeCompliance(subnet, 'VPCNoUnrestrictedRouteToIGW',

@@ -18,7 +18,8 @@ export class ObservabilityStack extends Stack {
     this.bundle = new ObservabilityBundle(this, 'Observability', {
       dashboardName: `analytics-platform-${props.profile}`,
       alarmEmails: [process.env.EXAMPLE_ALARM_EMAIL ?? 'platform-oncall@example.com'],
-      monthlyBudgetUsd: props.profile === 'prod' ? 600 : 250,
+      // Above the idle estimate of each profile (node scripts/cost-report.js), so that alerts mean real spend.
+      monthlyBudgetUsd: props.profile === 'prod' ? 600 : 300,
       costAllocationTagKey: 'Project',
       costAllocationTagValue: PROJECT_TAG,
       // The site's CloudFront metrics live in us-east-1: graphs on the dashboard (alarms cannot read across regions).

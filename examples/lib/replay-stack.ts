@@ -31,6 +31,8 @@ export class ReplayStack extends Stack {
       logEncryptionKey: props.logKey,
       removalPolicy: props.profile === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       organizationName: 'Analytics Platform',
+      // dev: the stateless tasks (web, assist) on Fargate Spot.
+      useSpot: props.profile === 'dev',
       projectName: 'site',
     });
     new route53.ARecord(this, 'ReplayRecord', {

@@ -140,7 +140,9 @@ export interface OpenReplayPlatformProps extends PlatformProps {
   readonly cpuArchitecture?: ecs.CpuArchitecture;
 
   /**
-   * Whether stateless workers (ender, heuristics, db, assets) run on Fargate Spot, with `SERVICE_PER_TASK`.
+   * Whether the tasks that keep no state run on Fargate Spot (interrupted at two minutes' notice): with `GROUPED`,
+   * the web task (gateway, dashboard, APIs, ingest) and assist; with `SERVICE_PER_TASK`, the stateless workers
+   * (ender, heuristics, db, assets). Session files, ClickHouse and the scheduler stay on on-demand capacity.
    *
    * @default false
    */
@@ -444,6 +446,7 @@ export class OpenReplayPlatform extends Construct {
           memoryLimitMiB: size.memory,
           minCapacity: 1,
           maxCapacity: group === 'web' ? 4 : 1,
+          ...(props.useSpot && group !== 'workers' ? { fargateSpotWeight: 4, fargateBase: 0 } : {}),
           ingress: group === 'web' ? ingress : undefined,
           targetHealthCheck: group === 'web' ? { path: '/gateway-health' } : undefined,
           healthCheckGracePeriod: group === 'web' ? Duration.minutes(5) : undefined,
