@@ -51,3 +51,75 @@ export async function sendResponse<P>(event: CustomResourceEvent<P>, status: 'SU
     req.end(body);
   });
 }
+
+/** Structured log line (JSON on stdout in Lambda). */
+export type Log = (entry: { [key: string]: unknown }) => void;
+
+/** JSON lines on stdout. */
+export const defaultLog: Log = (entry) => console.log(JSON.stringify(entry));
+
+/** The part of the Lambda context the handlers use. */
+export interface LambdaContextLike {
+  getRemainingTimeInMillis(): number;
+}
+
+/** What a handler's work gives back. */
+export interface HandlerResult {
+  readonly physicalId: string;
+  readonly data: { [key: string]: string };
+}
+
+/** What every handler's `respond` receives besides its own dependencies. */
+export interface RespondDeps {
+  readonly log?: Log;
+  /** Aborts the work (tests). */
+  readonly signal?: AbortSignal;
+  /** Time left for the work (defaults to the Lambda context's). */
+  readonly remainingTimeMs?: () => number;
+}
+
+/**
+ * Runs a handler's work and reports the outcome to CloudFormation: SUCCESS with the physical id and data, or FAILED
+ * with the (secret-free) error message. With a Lambda context, FAILED is sent 5 s before the function would time out
+ * (a silent time-out would leave the stack waiting for an hour) and the work is aborted through its signal.
+ */
+export async function respondWithin<P>(
+  event: CustomResourceEvent<P>,
+  what: string,
+  outOfTime: string,
+  deps: RespondDeps,
+  context: LambdaContextLike | undefined,
+  work: (signal: AbortSignal, remainingTimeMs: (() => number) | undefined) => Promise<HandlerResult>,
+): Promise<void> {
+  const log = deps.log ?? defaultLog;
+  const fallbackId = event.PhysicalResourceId ?? `${event.LogicalResourceId}-failed`;
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const remainingTimeMs = deps.remainingTimeMs ?? (context ? () => context.getRemainingTimeInMillis() : undefined);
+    const signal = deps.signal ? AbortSignal.any([deps.signal, controller.signal]) : controller.signal;
+    const running = work(signal, remainingTimeMs);
+    running.catch(() => undefined); // handled below; avoids an unhandled rejection after the time-out race
+    const budgetMs = context ? context.getRemainingTimeInMillis() - 5_000 : undefined;
+    // The race guarantees an answer even if a step ignores the signal; the signal stops the remaining work.
+    const result = budgetMs === undefined ? await running : await Promise.race([
+      running,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          const reason = new Error(outOfTime);
+          controller.abort(reason);
+          reject(reason);
+        }, Math.max(0, budgetMs));
+      }),
+    ]);
+    log({ level: 'info', msg: `${what} done`, requestType: event.RequestType, physicalId: result.physicalId, attributes: Object.keys(result.data) });
+    await sendResponse(event, 'SUCCESS', result.physicalId, undefined, result.data);
+  } catch (e) {
+    // Never log the event or the secrets: the (redacted) message only.
+    const message = e instanceof Error ? e.message : String(e);
+    log({ level: 'error', msg: `${what} failed`, requestType: event.RequestType, error: message });
+    await sendResponse(event, 'FAILED', fallbackId, `${what} failed: ${message}`);
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+}

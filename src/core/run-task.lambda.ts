@@ -17,7 +17,8 @@ import {
   StopTaskCommandInput,
   Task,
 } from '@aws-sdk/client-ecs';
-import { CustomResourceEvent, sendResponse } from './custom-resource-response';
+import { CustomResourceEvent, defaultLog, LambdaContextLike, Log, respondWithin } from './custom-resource-response';
+import { errorMessage, formatSeconds, nonEmptyString, seconds, sleep, throwIfAborted } from './handler-kit';
 
 /** What the custom resource passes in ResourceProperties (CloudFormation passes every value as a string). */
 export interface RunTaskProperties {
@@ -47,9 +48,6 @@ export interface EcsApi {
   describeTasks(input: DescribeTasksCommandInput): Promise<Pick<DescribeTasksCommandOutput, 'tasks' | 'failures'>>;
   stopTask(input: StopTaskCommandInput): Promise<unknown>;
 }
-
-/** Writes one structured log entry. */
-export type Log = (entry: { [key: string]: unknown }) => void;
 
 /** Injected dependencies of {@link run}. */
 export interface RunTaskDeps {
@@ -87,12 +85,6 @@ const STOP_MARGIN_MS = 10_000;
 /** DescribeTasks errors in a row that are tolerated (throttling, eventual consistency right after RunTask). */
 const MAX_DESCRIBE_ERRORS = 5;
 
-const defaultLog: Log = (entry) => console.log(JSON.stringify(entry));
-
-function nonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '';
-}
-
 function stringArray(name: string, value: string | undefined, required: boolean): string[] | undefined {
   if (value === undefined || value.trim() === '') {
     if (required) {
@@ -110,18 +102,6 @@ function stringArray(name: string, value: string | undefined, required: boolean)
     throw new Error(`${name} must be a JSON array of non-empty strings`);
   }
   return parsed as string[];
-}
-
-/** Parses a positive number of seconds, with a default. */
-function seconds(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') {
-    return fallback;
-  }
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new Error(`${name} must be a positive number of seconds, got '${value}'`);
-  }
-  return n;
 }
 
 /** Checks the properties. */
@@ -185,35 +165,6 @@ export function runTaskInput(spec: TaskSpec, clientToken?: string): RunTaskComma
     // The same CloudFormation request (a retried invocation) never starts a second task.
     ...(clientToken ? { clientToken: clientToken.slice(0, 64) } : {}),
   };
-}
-
-/** Throws the abort reason of `signal`, if it fired. */
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted'));
-  }
-}
-
-/** Pauses; ends early (and throws) when `signal` fires. */
-async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal?.addEventListener('abort', done);
-  });
-  throwIfAborted(signal);
-}
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-function formatSeconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
 }
 
 /** Why a stopped task failed: exit code, stop code and reasons, without repeating the same text twice. */
@@ -354,50 +305,13 @@ export async function run(event: CustomResourceEvent<RunTaskProperties>, deps: R
   return { physicalId, data: { TaskArn: taskArn, ExitCode: '0' } };
 }
 
-/** The part of the Lambda context the handler uses. */
-export interface LambdaContextLike {
-  getRemainingTimeInMillis(): number;
-}
-
-/**
- * Runs {@link run} and reports the outcome to CloudFormation. With a Lambda context, the task is stopped and FAILED
- * is sent before the function would time out (a silent timeout would leave the stack waiting for an hour).
- */
-export async function respond(event: CustomResourceEvent<RunTaskProperties>, deps: RunTaskDeps, context?: LambdaContextLike): Promise<void> {
-  const log = deps.log ?? defaultLog;
-  const fallbackId = event.PhysicalResourceId ?? `${event.LogicalResourceId}-failed`;
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const remainingTimeMs = deps.remainingTimeMs ?? (context ? () => context.getRemainingTimeInMillis() : undefined);
-    const signal = deps.signal ? AbortSignal.any([deps.signal, controller.signal]) : controller.signal;
-    const work = run(event, { ...deps, remainingTimeMs, signal });
-    work.catch(() => undefined); // handled below; avoids an unhandled rejection after the time-out race
-    const budgetMs = context ? context.getRemainingTimeInMillis() - 5_000 : undefined;
-    // A backstop only: run() stops the task before this fires.
-    const result = budgetMs === undefined ? await work : await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const reason = new Error('the function ran out of time while the task was running: '
-            + 'give the Lambda function a longer timeout than TimeoutSeconds');
-          controller.abort(reason);
-          reject(reason);
-        }, Math.max(0, budgetMs));
-      }),
-    ]);
-    log({ level: 'info', msg: 'run task done', requestType: event.RequestType, physicalId: result.physicalId, data: result.data });
-    await sendResponse(event, 'SUCCESS', result.physicalId, undefined, result.data);
-  } catch (e) {
-    // Never log the event: the message only.
-    const message = errorMessage(e);
-    log({ level: 'error', msg: 'run task failed', requestType: event.RequestType, error: message });
-    await sendResponse(event, 'FAILED', fallbackId, `run task failed: ${message}`);
-  } finally {
-    if (timer) {
-      clearTimeout(timer);
-    }
-  }
+/** Runs {@link run} and reports the outcome to CloudFormation (FAILED before the function times out). */
+export async function respond(
+  event: CustomResourceEvent<RunTaskProperties>, deps: RunTaskDeps, context?: LambdaContextLike,
+): Promise<void> {
+  await respondWithin(event, 'run task', 'the function ran out of time while the task was running: '
+    + 'give the Lambda function a longer timeout than TimeoutSeconds', deps, context,
+  (signal, remainingTimeMs) => run(event, { ...deps, remainingTimeMs, signal }));
 }
 
 /** Wraps the SDK client into {@link EcsApi}. */

@@ -14,7 +14,8 @@
 // (a 200 answer carrying `errors` becomes 400, or 404 for "not found").
 import { ECSClient, UpdateServiceCommand, UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CustomResourceEvent, sendResponse } from '../core/custom-resource-response';
+import { CustomResourceEvent, defaultLog, LambdaContextLike, Log, respondWithin } from '../core/custom-resource-response';
+import { errorMessage, formatSeconds, HttpResult, JsonApi, nonEmptyString, normalizeBaseUrl, ReadSecret, Redactor, seconds, sleep, throwIfAborted } from '../core/handler-kit';
 
 /** What the custom resource passes in ResourceProperties (CloudFormation passes every value as a string). */
 export interface OpenReplayBootstrapProperties {
@@ -36,11 +37,6 @@ export interface OpenReplayBootstrapProperties {
   /** ARN (or name) of the ECS cluster of the chalice service. */
   readonly Cluster?: string;
 }
-
-/** Reads a JSON secret. */
-export type ReadSecret = (arn: string) => Promise<{ [key: string]: unknown }>;
-/** Writes one structured log entry (never pass secrets). */
-export type Log = (entry: { [key: string]: unknown }) => void;
 
 /** The ECS call the handler makes (the SDK client in Lambda, a plain object in tests). */
 export interface EcsServiceApi {
@@ -75,12 +71,6 @@ export interface BootstrapResult {
   readonly data: { [key: string]: string };
 }
 
-interface HttpResult {
-  readonly status: number;
-  readonly body: unknown;
-  readonly text: string;
-}
-
 interface Project {
   readonly projectId: string;
   readonly projectKey: string;
@@ -96,140 +86,16 @@ const PROJECT_NAME = /^[a-zA-Z0-9,\-éèàç |&/\\_.#']+$/;
 /** Time kept back from the Lambda budget for the failure answer. */
 const ANSWER_MARGIN_MS = 10_000;
 
-const defaultLog: Log = (entry) => console.log(JSON.stringify(entry));
-
-/** Replaces every known secret in a message (defence in depth: messages are built without secrets anyway). */
-class Redactor {
-  private readonly secrets = new Set<string>();
-
-  add(secret: string | undefined): void {
-    if (secret && secret.length >= MIN_PASSWORD_LENGTH) {
-      this.secrets.add(secret);
-    }
-  }
-
-  apply(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) {
-      out = out.split(secret).join('***');
-    }
-    return out;
-  }
-}
-
 /** Thin JSON client of the OpenReplay dashboard API with a timeout on every request. */
-class OpenReplayApi {
-  constructor(readonly baseUrl: string, private readonly timeoutMs: number, private readonly redactor: Redactor,
-    private readonly signal?: AbortSignal) {}
-
-  /** One request to `{BaseUrl}/api{route}`; throws on network errors and timeouts only (the caller judges the status). */
-  async call(method: 'GET' | 'POST', route: string, options: { token?: string; body?: unknown; timeoutMs?: number } = {}): Promise<HttpResult> {
-    const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.timeoutMs, this.timeoutMs));
-    const headers: { [key: string]: string } = { accept: 'application/json' };
-    if (options.body !== undefined) {
-      headers['content-type'] = 'application/json';
-    }
-    if (options.token) {
-      headers.authorization = `Bearer ${options.token}`;
-    }
-    const target = `${method} /api${route}`;
-    try {
-      const res = await fetch(`${this.baseUrl}/api${route}`, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        redirect: 'follow',
-        signal: this.signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), this.signal]) : AbortSignal.timeout(timeoutMs),
-      });
-      const text = await res.text();
-      let body: unknown = undefined;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        body = undefined;
-      }
-      return { status: res.status, body, text };
-    } catch (e) {
-      throwIfAborted(this.signal);
-      const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-      if (err?.name === 'TimeoutError' || err?.name === 'AbortError') {
-        throw new Error(`${target} on ${this.baseUrl} timed out after ${formatSeconds(timeoutMs)}`);
-      }
-      const cause = err?.cause?.code ?? err?.cause?.message;
-      throw new Error(`${target} on ${this.baseUrl} failed: ${err?.message ?? String(e)}${cause ? ` (${cause})` : ''}`);
-    }
+class OpenReplayApi extends JsonApi {
+  constructor(baseUrl: string, timeoutMs: number, redactor: Redactor, signal?: AbortSignal) {
+    super(baseUrl, timeoutMs, redactor, signal, '/api');
   }
-
-  /** `POST /api/projects answered HTTP 400 {...}` with a short, redacted excerpt of the answer. */
-  describe(method: string, route: string, res: HttpResult): string {
-    const excerpt = res.text.replace(/\s+/g, ' ').trim().slice(0, 300);
-    return this.redactor.apply(`${method} /api${route} answered HTTP ${res.status}${excerpt ? ` ${excerpt}` : ''}`);
-  }
-}
-
-function formatSeconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
-}
-
-function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-/** Throws the abort reason of `signal`, if it fired. */
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted'));
-  }
-}
-
-/** Pauses; ends early (and throws) when `signal` fires. */
-async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal?.addEventListener('abort', done);
-  });
-  throwIfAborted(signal);
-}
-
-/** Parses a positive number of seconds, with a default. */
-function seconds(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') {
-    return fallback;
-  }
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new Error(`${name} must be a positive number of seconds, got '${value}'`);
-  }
-  return n;
-}
-
-function nonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '';
 }
 
 /** Upstream collapses whitespace (`remove_whitespace`) before validating and storing names. */
 function collapse(value: string): string {
   return value.split(/\s+/).filter((s) => s !== '').join(' ');
-}
-
-/** The base URL, checked and without trailing slashes. */
-export function normalizeBaseUrl(value: string | undefined): string {
-  const raw = (value ?? '').trim().replace(/\/+$/, '');
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`BaseUrl '${value}' is not a valid URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`BaseUrl '${value}' must use http or https`);
-  }
-  return raw;
 }
 
 function accountName(name: string, value: string | undefined): string {
@@ -503,57 +369,13 @@ export async function run(event: CustomResourceEvent<OpenReplayBootstrapProperti
   }
 }
 
-/** The part of the Lambda context the handler uses. */
-export interface LambdaContextLike {
-  getRemainingTimeInMillis(): number;
-}
-
-/**
- * Runs {@link run} and reports the outcome to CloudFormation. With a Lambda context, FAILED is sent shortly before
- * the function would time out (a silent timeout would leave the stack waiting for an hour).
- */
-export async function respond(event: CustomResourceEvent<OpenReplayBootstrapProperties>, deps: BootstrapDeps,
-  context?: LambdaContextLike): Promise<void> {
-  const log = deps.log ?? defaultLog;
-  const fallbackId = event.PhysicalResourceId ?? `${event.LogicalResourceId}-failed`;
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const remainingTimeMs = deps.remainingTimeMs ?? (context ? () => context.getRemainingTimeInMillis() : undefined);
-    const signal = deps.signal ? AbortSignal.any([deps.signal, controller.signal]) : controller.signal;
-    const work = run(event, { ...deps, remainingTimeMs, signal });
-    work.catch(() => undefined); // handled below; avoids an unhandled rejection after the time-out race
-    const budgetMs = context ? context.getRemainingTimeInMillis() - 5_000 : undefined;
-    // The race guarantees an answer even if a step ignores the signal; the signal stops the remaining work.
-    const result = budgetMs === undefined ? await work : await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const reason = new Error('the function ran out of time before OpenReplay was bootstrapped: '
-            + 'give the Lambda function a longer timeout than ReadyTimeoutSeconds plus a few minutes');
-          controller.abort(reason);
-          reject(reason);
-        }, Math.max(0, budgetMs));
-      }),
-    ]);
-    log({
-      level: 'info',
-      msg: 'openreplay bootstrap done',
-      requestType: event.RequestType,
-      physicalId: result.physicalId,
-      attributes: Object.keys(result.data),
-    });
-    await sendResponse(event, 'SUCCESS', result.physicalId, undefined, result.data);
-  } catch (e) {
-    // Never log the event or the secrets: the (redacted) message only.
-    const message = errorMessage(e);
-    log({ level: 'error', msg: 'openreplay bootstrap failed', requestType: event.RequestType, error: message });
-    await sendResponse(event, 'FAILED', fallbackId, `openreplay bootstrap failed: ${message}`);
-  } finally {
-    if (timer) {
-      clearTimeout(timer);
-    }
-  }
+/** Runs {@link run} and reports the outcome to CloudFormation (FAILED before the function times out). */
+export async function respond(
+  event: CustomResourceEvent<OpenReplayBootstrapProperties>, deps: BootstrapDeps, context?: LambdaContextLike,
+): Promise<void> {
+  await respondWithin(event, 'openreplay bootstrap', 'the function ran out of time before OpenReplay was bootstrapped: '
+    + 'give the Lambda function a longer timeout than ReadyTimeoutSeconds plus a few minutes', deps, context,
+  (signal, remainingTimeMs) => run(event, { ...deps, remainingTimeMs, signal }));
 }
 
 /** Lambda entry point. */

@@ -6,7 +6,8 @@
 // Bundled by projen (esbuild) for the Node 22 Lambda runtime; HTTP uses the global `fetch`, the AWS SDK comes from
 // the runtime. Secrets, tokens and passwords are never logged and never put into a failure reason.
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { CustomResourceEvent, sendResponse } from '../core/custom-resource-response';
+import { CustomResourceEvent, defaultLog, LambdaContextLike, Log, respondWithin } from '../core/custom-resource-response';
+import { JsonApi, nonEmptyString, normalizeBaseUrl, ReadSecret, Redactor, seconds, sleep, throwIfAborted } from '../core/handler-kit';
 
 /** What the custom resource passes in ResourceProperties (CloudFormation passes every value as a string). */
 export interface UmamiAdminBootstrapProperties {
@@ -35,11 +36,6 @@ const PAGE_SIZE = 100;
 const MAX_PAGES = 1000;
 /** Umami v3 rejects shorter passwords (`z.string().min(8)`). */
 const MIN_PASSWORD_LENGTH = 8;
-
-/** Reads a JSON secret. */
-export type ReadSecret = (arn: string) => Promise<{ [key: string]: unknown }>;
-/** Writes one structured log entry (never pass secrets). */
-export type Log = (entry: { [key: string]: unknown }) => void;
 
 /** Injected dependencies of {@link run}. */
 export interface BootstrapDeps {
@@ -76,77 +72,8 @@ interface Session {
   readonly userId: string;
 }
 
-interface HttpResult {
-  readonly status: number;
-  readonly body: unknown;
-  readonly text: string;
-}
-
-const defaultLog: Log = (entry) => console.log(JSON.stringify(entry));
-
-/** Replaces every known secret in a message (defence in depth: messages are built without secrets anyway). */
-class Redactor {
-  private readonly secrets = new Set<string>();
-
-  add(secret: string | undefined): void {
-    // Short strings (such as the public default password) would only mangle the message.
-    if (secret && secret.length >= MIN_PASSWORD_LENGTH) {
-      this.secrets.add(secret);
-    }
-  }
-
-  apply(text: string): string {
-    let out = text;
-    for (const secret of this.secrets) {
-      out = out.split(secret).join('***');
-    }
-    return out;
-  }
-}
-
 /** Thin JSON client of the Umami API with a timeout on every request. */
-class UmamiApi {
-  constructor(readonly baseUrl: string, private readonly timeoutMs: number, private readonly redactor: Redactor,
-    private readonly signal?: AbortSignal) {}
-
-  /** One request; throws on network errors and timeouts only (the caller judges the status). */
-  async call(method: 'GET' | 'POST', path: string, options: { token?: string; body?: unknown; timeoutMs?: number } = {}): Promise<HttpResult> {
-    const timeoutMs = Math.max(1, Math.min(options.timeoutMs ?? this.timeoutMs, this.timeoutMs));
-    const headers: { [key: string]: string } = { accept: 'application/json' };
-    if (options.body !== undefined) {
-      headers['content-type'] = 'application/json';
-    }
-    if (options.token) {
-      headers.authorization = `Bearer ${options.token}`;
-    }
-    const target = `${method} ${pathOnly(path)}`;
-    try {
-      const res = await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        redirect: 'follow',
-        signal: this.signal ? AbortSignal.any([AbortSignal.timeout(timeoutMs), this.signal]) : AbortSignal.timeout(timeoutMs),
-      });
-      const text = await res.text();
-      let body: unknown = undefined;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        body = undefined;
-      }
-      return { status: res.status, body, text };
-    } catch (e) {
-      throwIfAborted(this.signal);
-      const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-      if (err?.name === 'TimeoutError' || err?.name === 'AbortError') {
-        throw new Error(`${target} on ${this.baseUrl} timed out after ${formatSeconds(timeoutMs)}`);
-      }
-      const cause = err?.cause?.code ?? err?.cause?.message;
-      throw new Error(`${target} on ${this.baseUrl} failed: ${err?.message ?? String(e)}${cause ? ` (${cause})` : ''}`);
-    }
-  }
-
+class UmamiApi extends JsonApi {
   /** One request that must answer 2xx; returns the parsed body. */
   async expectOk(what: string, method: 'GET' | 'POST', path: string, options: { token?: string; body?: unknown } = {}): Promise<unknown> {
     const res = await this.call(method, path, options);
@@ -154,12 +81,6 @@ class UmamiApi {
       throw new Error(`${what}: ${this.describe(method, path, res)}`);
     }
     return res.body;
-  }
-
-  /** `POST /api/users: HTTP 400 {...}` with a short, redacted excerpt of the answer. */
-  describe(method: string, path: string, res: HttpResult): string {
-    const excerpt = res.text.replace(/\s+/g, ' ').trim().slice(0, 300);
-    return this.redactor.apply(`${method} ${pathOnly(path)} answered HTTP ${res.status}${excerpt ? ` ${excerpt}` : ''}`);
   }
 
   /** Logs in; returns undefined on 401 (wrong credentials), throws on anything else that is not 200. */
@@ -193,7 +114,7 @@ class UmamiApi {
       }
       const paged = (body ?? {}) as { data?: unknown; count?: unknown };
       if (!Array.isArray(paged.data)) {
-        throw new Error(`${what}: GET ${pathOnly(path)} answered an unexpected shape (no data array)`);
+        throw new Error(`${what}: GET ${path.split('?')[0]} answered an unexpected shape (no data array)`);
       }
       items.push(...paged.data);
       const count = Number(paged.count);
@@ -203,62 +124,6 @@ class UmamiApi {
     }
     throw new Error(`${what}: more than ${MAX_PAGES} pages`);
   }
-}
-
-function pathOnly(path: string): string {
-  return path.split('?')[0];
-}
-
-function formatSeconds(ms: number): string {
-  return `${Math.round(ms / 100) / 10} s`;
-}
-
-/** Throws the abort reason of `signal`, if it fired. */
-function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw signal.reason instanceof Error ? signal.reason : new Error(String(signal.reason ?? 'aborted'));
-  }
-}
-
-/** Pauses; ends early (and throws) when `signal` fires. */
-async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  await new Promise<void>((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done);
-  });
-  throwIfAborted(signal);
-}
-
-/** Parses a positive number of seconds, with a default. */
-function seconds(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') {
-    return fallback;
-  }
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new Error(`${name} must be a positive number of seconds, got '${value}'`);
-  }
-  return n;
-}
-
-/** The base URL, checked and without trailing slashes. */
-export function normalizeBaseUrl(value: string | undefined): string {
-  const raw = (value ?? '').trim().replace(/\/+$/, '');
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`BaseUrl '${value}' is not a valid URL`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`BaseUrl '${value}' must use http or https`);
-  }
-  return raw;
 }
 
 function parseArray(name: string, value: string | undefined): unknown[] {
@@ -275,10 +140,6 @@ function parseArray(name: string, value: string | undefined): unknown[] {
     throw new Error(`${name} must be a JSON array`);
   }
   return parsed;
-}
-
-function nonEmptyString(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '';
 }
 
 /** The declared websites, checked, without duplicate domains (compared case-insensitively). */
@@ -527,55 +388,13 @@ export async function run(event: CustomResourceEvent<UmamiAdminBootstrapProperti
   }
 }
 
-/** The part of the Lambda context the handler uses. */
-export interface LambdaContextLike {
-  getRemainingTimeInMillis(): number;
-}
-
-/**
- * Runs {@link run} and reports the outcome to CloudFormation. With a Lambda context, FAILED is sent shortly before
- * the function would time out (a silent timeout would leave the stack waiting for an hour).
- */
-export async function respond(event: CustomResourceEvent<UmamiAdminBootstrapProperties>, deps: BootstrapDeps,
-  context?: LambdaContextLike): Promise<void> {
-  const log = deps.log ?? defaultLog;
-  const fallbackId = event.PhysicalResourceId ?? `${event.LogicalResourceId}-failed`;
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const work = run(event, { ...deps, signal: deps.signal ? AbortSignal.any([deps.signal, controller.signal]) : controller.signal });
-    work.catch(() => undefined); // handled below; avoids an unhandled rejection after the time-out race
-    const budgetMs = context ? context.getRemainingTimeInMillis() - 5_000 : undefined;
-    // The race guarantees an answer even if a step ignores the signal; the signal stops the remaining work.
-    const result = budgetMs === undefined ? await work : await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const reason = new Error('the function ran out of time before Umami was bootstrapped: '
-            + 'give the Lambda function a longer timeout than ReadyTimeoutSeconds plus a few minutes');
-          controller.abort(reason);
-          reject(reason);
-        }, Math.max(0, budgetMs));
-      }),
-    ]);
-    log({
-      level: 'info',
-      msg: 'umami admin bootstrap done',
-      requestType: event.RequestType,
-      physicalId: result.physicalId,
-      attributes: Object.keys(result.data),
-    });
-    await sendResponse(event, 'SUCCESS', result.physicalId, undefined, result.data);
-  } catch (e) {
-    // Never log the event or the secrets: the (redacted) message only.
-    const message = e instanceof Error ? e.message : String(e);
-    log({ level: 'error', msg: 'umami admin bootstrap failed', requestType: event.RequestType, error: message });
-    await sendResponse(event, 'FAILED', fallbackId, `umami admin bootstrap failed: ${message}`);
-  } finally {
-    if (timer) {
-      clearTimeout(timer);
-    }
-  }
+/** Runs {@link run} and reports the outcome to CloudFormation (FAILED before the function times out). */
+export async function respond(
+  event: CustomResourceEvent<UmamiAdminBootstrapProperties>, deps: BootstrapDeps, context?: LambdaContextLike,
+): Promise<void> {
+  await respondWithin(event, 'umami admin bootstrap', 'the function ran out of time before Umami was bootstrapped: '
+    + 'give the Lambda function a longer timeout than ReadyTimeoutSeconds plus a few minutes', deps, context,
+  (signal) => run(event, { ...deps, signal }));
 }
 
 /** Lambda entry point. */
