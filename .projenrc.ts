@@ -247,6 +247,18 @@ deploy.addJobs({
 });
 project.addDevDeps('yaml@^2');
 
+// Integration tests (test/integ.*.ts): committed snapshots verified in CI with integ-runner (no deployment here);
+// a maintainer with an AWS account deploys them with the command in test/integ/README.md. Pinned: the runner's bundled
+// feature flags shape the snapshots. integ-tests-alpha 2.245.0-alpha.0 is the newest on the registry (peer ^2.245.0).
+project.addDevDeps('@aws-cdk/integ-runner@2.197.10', '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0');
+project.gitignore.addPatterns('test/integ.*.ts.snapshot/asset.*', 'test/cdk-integ.out.*');
+const integ = project.addTask('integ', {
+  description: 'Verify the integration tests\' committed snapshots (no deployment)',
+  exec: 'integ-runner --language typescript',
+  env: { TS_NODE_TRANSPILE_ONLY: '1' },
+});
+integ.prependSpawn(project.tasks.tryFind('bundle')!);
+
 // `npm run example`: compile the library, then synthesize the example deployment with the pinned 2.x CLI and
 // print a summary (stacks, resources per stack, validator results).
 const example = project.addTask('example', {

@@ -1,6 +1,6 @@
 import * as path from 'path';
 import { ApiImage, AuroraPostgresCluster, FastifyFargateApi, HardenedLoadBalancer, Ingress } from '@org/analytics-constructs';
-import { CfnOutput, CfnResource, Stack, StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -46,7 +46,8 @@ export class ApiStack extends Stack {
     });
 
     props.postgres.allowConnectionsFrom(this.api);
-    (this.api.service.node.defaultChild as CfnResource).addDependency(database.setup.node.defaultChild as CfnResource);
+    // The migration task and the service start once the database, its role and DATABASE_URL exist.
+    this.api.node.addDependency(database.setup);
 
     new route53.ARecord(this, 'ApiRecord', {
       zone: props.zone,

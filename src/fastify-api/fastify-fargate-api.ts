@@ -134,7 +134,8 @@ export interface FastifyFargateApiProps extends FargateServiceOptions, PlatformP
   /**
    * Command that migrates the database (e.g. `['node', 'dist/migrate.js']`). It runs as a one-off task of the new
    * task definition during every deployment that changes it, before the service is updated: a failing migration fails
-   * the deployment and the running version keeps serving.
+   * the deployment and the running version keeps serving. The task needs its database and secrets: make the API
+   * depend on what creates them (e.g. `api.node.addDependency(databaseBinding.setup)`).
    *
    * @default - no migration task
    */
