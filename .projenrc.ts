@@ -188,6 +188,14 @@ const awsLogin = (env: string) => ({
   uses: 'aws-actions/configure-aws-credentials@v4',
   with: { 'role-to-assume': `\${{ secrets.AWS_DEPLOY_ROLE_${env.toUpperCase()} }}`, 'aws-region': '\${{ vars.AWS_REGION }}' },
 });
+// The deployment's own account, region, domain and zone (repository variables), instead of the placeholders.
+const synthEnv = (env: string) => ({
+  EXAMPLE_ACCOUNT: `\${{ vars.AWS_ACCOUNT_${env} }}`,
+  EXAMPLE_REGION: '\${{ vars.AWS_REGION }}',
+  EXAMPLE_DOMAIN: `\${{ vars.DOMAIN_${env} }}`,
+  EXAMPLE_HOSTED_ZONE_ID: `\${{ vars.HOSTED_ZONE_ID_${env} }}`,
+  EXAMPLE_ALARM_EMAIL: '\${{ vars.ALARM_EMAIL }}',
+});
 const oidc = { contents: github.workflows.JobPermission.READ, idToken: github.workflows.JobPermission.WRITE };
 const deployJob = (env: string, needs: string[], environment: string): github.workflows.Job => ({
   needs,
@@ -223,8 +231,16 @@ deploy.addJobs({
       ...nodeSetup,
       { run: 'pip install cfn-lint==1.58.0' },
       { run: 'npm ci' },
-      { name: 'Synthesize and validate dev', run: 'npm run example -- -c profile=dev && mv examples/cdk.out examples/cdk.out-dev' },
-      { name: 'Synthesize and validate prod', run: 'node scripts/example-synth.js -c profile=prod && mv examples/cdk.out examples/cdk.out-prod' },
+      {
+        name: 'Synthesize and validate dev',
+        run: 'npm run example -- -c profile=dev && mv examples/cdk.out examples/cdk.out-dev',
+        env: synthEnv('DEV'),
+      },
+      {
+        name: 'Synthesize and validate prod',
+        run: 'node scripts/example-synth.js -c profile=prod && mv examples/cdk.out examples/cdk.out-prod',
+        env: synthEnv('PROD'),
+      },
       { uses: 'actions/upload-artifact@v4', with: { name: 'cdk-out-dev', path: 'examples/cdk.out-dev' } },
       { uses: 'actions/upload-artifact@v4', with: { name: 'cdk-out-prod', path: 'examples/cdk.out-prod' } },
     ],

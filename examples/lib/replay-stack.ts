@@ -43,5 +43,6 @@ export class ReplayStack extends Stack {
     new CfnOutput(this, 'ReplayUrl', { value: this.replay.url });
     new CfnOutput(this, 'IngestPoint', { value: this.replay.ingestPoint });
     new CfnOutput(this, 'ProjectKey', { value: this.replay.projectKey! });
+    new CfnOutput(this, 'AdminSecretArn', { value: this.replay.adminSecret!.secretArn });
   }
 }
