@@ -1,21 +1,14 @@
 import * as path from 'path';
-import { ApiImage, AuroraPostgresCluster, FastifyFargateApi, HardenedLoadBalancer, Ingress } from '@org/analytics-constructs';
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
+import { ApiImage, FastifyFargateApi, Ingress } from '@org/analytics-constructs';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { DOMAIN, Profile } from './config';
+import { SharedPlatformProps } from './shared';
+import { DOMAIN } from './config';
 
-export interface ApiStackProps extends StackProps {
-  readonly profile: Profile;
-  readonly cluster: ecs.ICluster;
-  readonly loadBalancer: HardenedLoadBalancer;
-  readonly zone: route53.IHostedZone;
-  readonly logKey: kms.IKey;
-  readonly postgres: AuroraPostgresCluster;
-}
+export type ApiStackProps = SharedPlatformProps;
 
 /** The team's Fastify API (examples/api), built from its Dockerfile, on the shared load balancer at api.<domain>. */
 export class ApiStack extends Stack {

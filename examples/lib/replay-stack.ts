@@ -1,20 +1,12 @@
-import { AuroraPostgresCluster, HardenedLoadBalancer, Ingress, OpenReplayPlatform } from '@org/analytics-constructs';
-import { CfnOutput, RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import { Ingress, OpenReplayPlatform } from '@org/analytics-constructs';
+import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { DOMAIN, Profile } from './config';
+import { SharedPlatformProps } from './shared';
+import { DOMAIN } from './config';
 
-export interface ReplayStackProps extends StackProps {
-  readonly profile: Profile;
-  readonly cluster: ecs.ICluster;
-  readonly loadBalancer: HardenedLoadBalancer;
-  readonly zone: route53.IHostedZone;
-  readonly postgres: AuroraPostgresCluster;
-  readonly logKey: kms.IKey;
-}
+export type ReplayStackProps = SharedPlatformProps;
 
 /** OpenReplay at replay.<domain> on the shared cluster, load balancer and PostgreSQL. */
 export class ReplayStack extends Stack {

@@ -1,20 +1,12 @@
-import { AuroraPostgresCluster, HardenedLoadBalancer, Ingress, UmamiService } from '@org/analytics-constructs';
-import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import { Ingress, UmamiService } from '@org/analytics-constructs';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { DOMAIN, Profile } from './config';
+import { SharedPlatformProps } from './shared';
+import { DOMAIN } from './config';
 
-export interface UmamiStackProps extends StackProps {
-  readonly profile: Profile;
-  readonly cluster: ecs.ICluster;
-  readonly loadBalancer: HardenedLoadBalancer;
-  readonly zone: route53.IHostedZone;
-  readonly postgres: AuroraPostgresCluster;
-  readonly logKey: kms.IKey;
-}
+export type UmamiStackProps = SharedPlatformProps;
 
 /** Umami at analytics.<domain> on the shared cluster, load balancer and PostgreSQL, with the site and the team's accounts. */
 export class UmamiStack extends Stack {
