@@ -3,9 +3,9 @@
 // object) whose UpdateService "restarts" the fake, and a local server that captures the CloudFormation response.
 import { randomBytes, randomUUID } from 'crypto';
 import * as http from 'http';
-import { AddressInfo } from 'net';
 import { ECSClient, UpdateServiceCommandInput } from '@aws-sdk/client-ecs';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CfnReceiver, LocalHttpServer } from './helpers/local-http';
 import { CustomResourceEvent } from '../src/core/custom-resource-response';
 import { BootstrapDeps, handler, OpenReplayBootstrapProperties, respond, run } from '../src/openreplay/bootstrap.lambda';
 
@@ -33,7 +33,7 @@ interface FakeOptions {
 }
 
 /** In-memory fake of the chalice API as seen through the gateway. */
-class FakeOpenReplay {
+class FakeOpenReplay extends LocalHttpServer {
   tenant: string | undefined;
   readonly users: FakeUser[] = [];
   readonly projects: FakeProject[] = [];
@@ -43,34 +43,17 @@ class FakeOpenReplay {
   /** Chalice registers POST /signup at start-up only while no tenant exists. */
   signupRegistered: boolean;
   restarts = 0;
-  url = '';
   private readyCalls = 0;
   private oldTaskAnswersLeft = 0;
-  private readonly server: http.Server;
 
   constructor(private readonly options: FakeOptions = {}, existing?: { tenant: string; user: FakeUser }) {
+    super();
     if (existing) {
       this.tenant = existing.tenant;
       this.users.push(existing.user);
       this.addProject('my first project');
     }
     this.signupRegistered = this.tenant === undefined;
-    this.server = http.createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk) => { raw += chunk; });
-      req.on('end', () => this.route(req, res, raw));
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   /** A new chalice deployment: the route exists only if no tenant exists at start-up. */
@@ -104,7 +87,7 @@ class FakeOpenReplay {
     return { jwt, spotJwt: `spot-${randomUUID()}`, data: { scopeState: 2, user: { email: user.email, name: user.name, role: user.role, smtp: false } } };
   }
 
-  private route(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
     const url = new URL(req.url ?? '/', 'http://x');
     const key = `${req.method} ${url.pathname}`;
     this.calls.push(key);
@@ -201,37 +184,6 @@ class FakeEcs {
   }
 }
 
-/** Captures the CloudFormation response PUT. */
-class CfnReceiver {
-  readonly bodies: any[] = [];
-  url = '';
-  private readonly server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => { raw += c; });
-    req.on('end', () => {
-      this.bodies.push({ method: req.method, ...JSON.parse(raw) });
-      res.writeHead(200);
-      res.end();
-    });
-  });
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/cfn?signature=x`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  /** The only response so far (and removes it). */
-  take(): any {
-    expect(this.bodies).toHaveLength(1);
-    return this.bodies.pop();
-  }
-}
 
 let fake: FakeOpenReplay;
 let cfn: CfnReceiver;
@@ -266,7 +218,7 @@ async function openreplay(options: FakeOptions = {}, existing?: { tenant: string
 
 beforeEach(async () => {
   logs.length = 0;
-  cfn = await new CfnReceiver().start();
+  cfn = await new CfnReceiver('/cfn?signature=x').start();
   started.push(cfn);
   ecs = new FakeEcs(() => fake);
 });

@@ -1,8 +1,6 @@
 // Unit tests of the run-task custom-resource handler with a fake ECS client (a plain object) and a local HTTP server
 // that captures the CloudFormation response.
 import { randomUUID } from 'crypto';
-import * as http from 'http';
-import { AddressInfo } from 'net';
 import {
   Container,
   DescribeTasksCommandInput,
@@ -11,6 +9,7 @@ import {
   StopTaskCommandInput,
   Task,
 } from '@aws-sdk/client-ecs';
+import { CfnReceiver } from './helpers/local-http';
 import { CustomResourceEvent } from '../src/core/custom-resource-response';
 import { EcsApi, familyOf, handler, physicalIdOf, respond, run, RunTaskDeps, RunTaskProperties } from '../src/core/run-task.lambda';
 
@@ -66,36 +65,6 @@ function stopped(container: Partial<Container>, extra: Partial<Task> = {}): Step
 
 const SUCCESS_STEPS: Step[] = [{ lastStatus: 'PENDING' }, { lastStatus: 'RUNNING' }, stopped({ exitCode: 0 }, { stoppedReason: 'Essential container in task exited' })];
 
-/** Captures the CloudFormation response PUT. */
-class CfnReceiver {
-  readonly bodies: any[] = [];
-  url = '';
-  private readonly server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (c) => { raw += c; });
-    req.on('end', () => {
-      this.bodies.push({ method: req.method, path: req.url, ...JSON.parse(raw) });
-      res.writeHead(200);
-      res.end();
-    });
-  });
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/cfn-response?sig=abc`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  only(): any {
-    expect(this.bodies).toHaveLength(1);
-    return this.bodies[0];
-  }
-}
 
 let cfn: CfnReceiver;
 const logs: Array<{ [key: string]: unknown }> = [];
@@ -103,7 +72,7 @@ const log = (entry: { [key: string]: unknown }) => { logs.push(entry); };
 
 beforeEach(async () => {
   logs.length = 0;
-  cfn = await new CfnReceiver().start();
+  cfn = await new CfnReceiver('/cfn-response?sig=abc').start();
 });
 
 afterEach(async () => {

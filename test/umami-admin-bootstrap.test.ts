@@ -4,6 +4,7 @@ import { randomUUID } from 'crypto';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CfnReceiver, LocalHttpServer } from './helpers/local-http';
 import { CustomResourceEvent } from '../src/core/custom-resource-response';
 import {
   BootstrapDeps,
@@ -36,33 +37,16 @@ interface FakeOptions {
 }
 
 /** In-memory fake of the Umami v3 API. */
-class FakeUmami {
+class FakeUmami extends LocalHttpServer {
   readonly users = new Map<string, FakeUser>();
   readonly websites: FakeWebsite[] = [];
   readonly tokens = new Map<string, string>();
   readonly calls: string[] = [];
   heartbeatCalls = 0;
-  url = '';
-  private readonly server: http.Server;
 
   constructor(private readonly options: FakeOptions = {}) {
+    super();
     this.users.set(DEFAULT_ADMIN_ID, { id: DEFAULT_ADMIN_ID, username: 'admin', password: 'umami', role: 'admin' });
-    this.server = http.createServer((req, res) => {
-      let raw = '';
-      req.on('data', (chunk) => { raw += chunk; });
-      req.on('end', () => this.route(req, res, raw));
-    });
-  }
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
   admin(): FakeUser {
@@ -75,7 +59,7 @@ class FakeUmami {
     return w;
   }
 
-  private route(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
+  protected handle(req: http.IncomingMessage, res: http.ServerResponse, raw: string): void {
     const url = new URL(req.url ?? '/', 'http://x');
     const key = `${req.method} ${url.pathname}`;
     this.calls.push(key);
@@ -173,36 +157,6 @@ class FakeUmami {
   }
 }
 
-/** Captures the CloudFormation response upload. */
-class CfnReceiver {
-  readonly bodies: any[] = [];
-  url = '';
-  private readonly server = http.createServer((req, res) => {
-    let raw = '';
-    req.on('data', (chunk) => { raw += chunk; });
-    req.on('end', () => {
-      this.bodies.push({ method: req.method, path: req.url, ...JSON.parse(raw) });
-      res.writeHead(200);
-      res.end();
-    });
-  });
-
-  async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/cfn?X-Amz-Signature=abc`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-  }
-
-  only(): any {
-    expect(this.bodies).toHaveLength(1);
-    return this.bodies[0];
-  }
-}
 
 const secrets: { [arn: string]: { [key: string]: unknown } } = {
   'arn:admin': { username: 'admin', password: ADMIN_PASSWORD },
@@ -235,7 +189,7 @@ async function umami(options: FakeOptions = {}): Promise<FakeUmami> {
 
 beforeEach(async () => {
   logs.length = 0;
-  cfn = await new CfnReceiver().start();
+  cfn = await new CfnReceiver('/cfn?X-Amz-Signature=abc').start();
   started.push(cfn);
 });
 
