@@ -125,8 +125,7 @@ describe('HardenedFargateService defaults', () => {
 
 describe('HardenedFargateService options', () => {
   test('secrets render as Secrets, never Environment', () => {
-    const { stack, template, cluster } = build();
-    void cluster;
+    const { stack, template } = build();
     const secret = new secretsmanager.Secret(stack, 'DbSecret');
     const param = ssm.StringParameter.fromSecureStringParameterAttributes(stack, 'Param', { parameterName: '/app/token' });
     new HardenedFargateService(stack, 'Other', {
@@ -221,8 +220,7 @@ describe('HardenedFargateService options', () => {
   });
 
   test('X86_64, bigger size, spot weight, exec, request scaling and deployment alarms', () => {
-    const { stack, cluster } = build();
-    void cluster;
+    const { stack } = build();
     const alarm = new cloudwatch.Alarm(stack, 'Alarm', { metric: new cloudwatch.Metric({ namespace: 'X', metricName: 'Y' }), threshold: 1, evaluationPeriods: 1 });
     const c = testClusterOf(stack);
     new HardenedFargateService(stack, 'Big', {

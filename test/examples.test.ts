@@ -31,7 +31,7 @@ function countOf(ts: Map<string, Template>, type: string): { [stack: string]: nu
 
 describe.each(['dev', 'prod'] as const)('the example platform (%s profile)', (profile) => {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const stacks = buildPlatform(app, { profile, siteDirectory });
+  buildPlatform(app, { profile, siteDirectory });
   const ts = templates(app);
   const p = `Analytics-${profile}`;
 
@@ -82,7 +82,6 @@ describe.each(['dev', 'prod'] as const)('the example platform (%s profile)', (pr
       ts.get(`${p}-Data`)!.resourceCountIs('AWS::RDS::DBInstance', 1);
     }
     ts.get(`${p}-Audit`)!.hasResourceProperties('AWS::CloudTrail::Trail', { IsMultiRegionTrail: true, EnableLogFileValidation: true });
-    void stacks;
   });
 });
 

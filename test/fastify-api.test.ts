@@ -191,13 +191,12 @@ describe('FastifyFargateApi compliance', () => {
   test('zero unacknowledged cdk-nag findings with HTTPS', () => {
     const app = testApp();
     const stack = testStack(app);
-    const api = new FastifyFargateApi(stack, 'Api', {
+    new FastifyFargateApi(stack, 'Api', {
       image: ApiImage.fromDirectory(fixture),
       ingress: Ingress.loadBalancer({ certificate: testCertificate(stack) }),
       createRepository: false,
       migrationCommand: ['node', 'dist/migrate.js'],
     });
-    void api;
     expect(formatFindings(nagFindings(stack))).toEqual([]);
   });
 

@@ -31,7 +31,7 @@ function containers(t: Template): Container[] {
 }
 
 describe('OpenReplayPlatform, grouped layout (default)', () => {
-  const { t, stack, replay } = build();
+  const { t, replay } = build();
   const all = containers(t);
   const named = (n: string) => all.find((c) => c.Name === n)!;
 
@@ -157,7 +157,6 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
     expect(replay.ingestPoint).toBe('https://replay.example.com/ingest');
     expect(replay.projectKey).toMatch(/TOKEN/);
     expect(replay.adminSecret).toBeDefined();
-    void stack;
   });
 });
 
