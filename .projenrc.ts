@@ -85,6 +85,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/pg',
     '@aws-sdk/client-secrets-manager@^3',
     '@aws-sdk/client-ecs@^3',
+    // The OpenReplay gateway test drives the real tracker in Debian's Chromium (no browser download). The tracker is
+    // the release the v1.27.0 platform hands out (frontend/.env.sample at tag v1.27.0: TRACKER_VERSION = '18.0.17').
+    '@openreplay/tracker@18.0.17',
+    'playwright-core@^1.65.1',
   ],
 
   gitignore: ['examples/cdk.out', 'examples/**/node_modules', '/.tmp', '*.tgz', 'test/.cdk.out*'],
