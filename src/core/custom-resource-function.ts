@@ -1,4 +1,4 @@
-import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -17,7 +17,10 @@ export interface HandlerFunction<F extends lambda.Function> {
 /**
  * Creates the Lambda function behind one of the library's custom resources: in the VPC's private subnets (it talks to
  * databases and services there), with its own security group (`<id>SecurityGroup`), a log group with retention
- * (`<id>Logs`), one reserved concurrency, and the acknowledgements every such function needs (each with its reason).
+ * (`<id>Logs`), and the acknowledgements every such function needs (each with its reason).
+ *
+ * No reserved concurrency: Lambda rejects a reservation that would leave fewer than 10 unreserved executions in the
+ * account, and new accounts have a concurrency quota of 10, so even a reservation of 1 fails the deployment there.
  */
 export function customResourceHandler<F extends lambda.Function>(
   scope: Construct,
@@ -37,13 +40,20 @@ export function customResourceHandler<F extends lambda.Function>(
     securityGroups: [securityGroup],
     timeout: options.timeout,
     memorySize: 256,
-    reservedConcurrentExecutions: 1,
     logGroup,
   });
   acknowledgeAwsSolutions(fn, ['L1'], 'Pinned to Node.js 22, the runtime the handler is bundled and tested for.');
   acknowledgeAwsSolutions(fn.role!, LAMBDA_MANAGED_POLICY_FINDINGS,
     'The AWS managed Lambda execution policies grant only log delivery and VPC network interfaces.');
   acknowledgeCompliance(fn.role!, ['IAMNoInlinePolicy'], 'CDK grants land in the role\'s inline default policy, scoped to the exact resources.');
+  // LambdaConcurrency is a rule of the NIST and HIPAA packs only.
+  for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
+    Validations.of(fn).acknowledge({
+      id: `${pack}-LambdaConcurrency`,
+      reason: 'Invoked by CloudFormation once per deployment; a reservation would fail in accounts with the new-account '
+        + 'concurrency quota of 10, as Lambda keeps at least 10 executions unreserved.',
+    });
+  }
   acknowledgeCompliance(fn, ['LambdaDLQ'], 'Invoked synchronously by CloudFormation, which receives every failure; there is nothing to redeliver.');
   acknowledgeCompliance(logGroup, ['CloudWatchLogGroupEncrypted'],
     'The handler logs outcomes and error messages only, never credentials; CloudWatch Logs encrypts at rest.');
