@@ -637,7 +637,11 @@ export class HardenedFargateService extends Construct {
       resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${emfLogGroup}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
     }));
     acknowledgeAwsSolutions(role, ['IAM5[Resource::*]'], 'The X-Ray trace and sampling APIs have no resource-level permissions.');
-    acknowledgeAwsSolutions(role, [`IAM5[Resource::arn:<AWS::Partition>:logs:${stack.region}:${stack.account}:log-group:${emfLogGroup}:*]`],
+    // The finding id is the ARN as cdk-nag prints it: pseudo parameters that are tokens (an environment-agnostic stack)
+    // appear as `<AWS::Region>` / `<AWS::AccountId>`, which must not be resolved into the id (KeyMustResolveToString).
+    const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    acknowledgeAwsSolutions(role, [`IAM5[Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:${emfLogGroup}:*]`],
       'The collector writes EMF metrics to the streams of one log group, whose stream names it chooses.');
   }
 
