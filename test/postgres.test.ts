@@ -1,6 +1,11 @@
-import { Duration } from 'aws-cdk-lib';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AuroraPostgresCluster, DatabaseSource } from '../src';
 import { cfnLintErrors } from './helpers/cfn-lint';
 import { formatFindings, nagFindings, testApp } from './helpers/nag';
@@ -74,5 +79,95 @@ describe('database validation', () => {
       .toThrow("Test: invalid 'database.connectionLimit': 0 is outside 1..5000. Use a value from 1 to 5000.");
     expect(() => DatabaseSource.fromCluster(c.cluster, c.adminSecret).bind(stack, { vpc, databaseName: 'Bad-Name' }))
       .toThrow("Test: invalid 'databaseName': 'Bad-Name' is not a lower-case PostgreSQL name");
+  });
+});
+
+describe('what AWS requires of a new cluster and its setup function', () => {
+  const stack = testStack();
+  const vpc = vpcOf(stack);
+  new AuroraPostgresCluster(stack, 'Db', { vpc }).database().bind(stack, { vpc, databaseName: 'app' });
+  const t = Template.fromStack(stack);
+
+  test('the default engine version is one AWS still creates clusters with (not in cfn-lint\'s deprecated list, W3690)', () => {
+    const [cluster] = Object.values(t.findResources('AWS::RDS::DBCluster')) as any[];
+    expect(cluster.Properties.Engine).toBe('aurora-postgresql');
+    const deprecated = deprecatedAuroraPostgresVersions();
+    expect(deprecated.length).toBeGreaterThan(10); // the data was found and read
+    expect(deprecated).toContain('16.6'); // the default until this test existed
+    expect(deprecated).not.toContain(cluster.Properties.EngineVersion);
+  });
+
+  test('the server enforces TLS (rds.force_ssl = 1 in the cluster parameter group)', () => {
+    t.hasResourceProperties('AWS::RDS::DBClusterParameterGroup', { Family: 'aurora-postgresql17', Parameters: { 'rds.force_ssl': '1' } });
+    const [cluster] = Object.values(t.findResources('AWS::RDS::DBCluster')) as any[];
+    expect(cluster.Properties.DBClusterParameterGroupName).toEqual({ Ref: expect.stringMatching(/^DbParameters/) });
+  });
+
+  test('the setup function loads the Lambda runtime\'s CA file (RDS CAs) and asks for a verified connection', () => {
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: 'src/core/database-setup.lambda.ts',
+      Environment: { Variables: Match.objectLike({ NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' }) },
+    });
+    t.hasResourceProperties('Custom::PostgresDatabase', { DatabaseName: 'app', SslMode: 'verify-full' });
+  });
+});
+
+/** Aurora PostgreSQL versions that cfn-lint (rule W3690, from AWS's own data) says new clusters cannot use. */
+function deprecatedAuroraPostgresVersions(): string[] {
+  const dir = execFileSync('python3', ['-c', 'import cfnlint, os; print(os.path.dirname(cfnlint.__file__))'], { encoding: 'utf8' }).trim();
+  const schema = JSON.parse(fs.readFileSync(path.join(dir, 'data/schemas/extensions/aws_rds_dbcluster/engine_version_deprecated.json'), 'utf8'));
+  const found: string[] = [];
+  const walk = (node: any, engine?: string): void => {
+    if (!node || typeof node !== 'object') return;
+    const e = node.properties?.Engine?.const ?? engine;
+    const versions = node.properties?.EngineVersion?.enum;
+    if (e === 'aurora-postgresql' && Array.isArray(versions)) found.push(...versions);
+    for (const v of Object.values(node)) walk(v, e);
+  };
+  walk(schema);
+  return found;
+}
+
+describe('databases on one server belong to one application each, with enough connections', () => {
+  test('two applications naming the same database on one server fail at synth', () => {
+    const app = new App();
+    const data = testStack(app, 'Data');
+    const vpc = vpcOf(data);
+    const shared = new AuroraPostgresCluster(data, 'Shared', { vpc });
+    shared.database().bind(testStack(app, 'Marketing'), { vpc, databaseName: 'umami' });
+    expect(() => shared.database().bind(testStack(app, 'Shop'), { vpc, databaseName: 'umami' }))
+      .toThrow("Shop: invalid 'databaseName': 'umami' is already the database of Marketing on the same server, so the two would share "
+        + "one database and role, and each deployment would reset the other's password. Give each application its own databaseName");
+    // Another name on the same server, and the same name on another server, are fine.
+    shared.database().bind(testStack(app, 'Shop2'), { vpc, databaseName: 'umami_shop' });
+    new AuroraPostgresCluster(data, 'Other', { vpc }).database().bind(testStack(app, 'Shop3'), { vpc, databaseName: 'umami' });
+  });
+
+  test('the role\'s limit follows the application\'s peak; an explicit lower limit fails', () => {
+    const stack = testStack();
+    const vpc = vpcOf(stack);
+    const c = new AuroraPostgresCluster(stack, 'C', { vpc });
+    c.database().bind(stack, { vpc, databaseName: 'big', peakConnections: 85 });
+    c.database().bind(stack, { vpc, databaseName: 'small', peakConnections: 5 });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('Custom::PostgresDatabase', { DatabaseName: 'big', ConnectionLimit: '85' });
+    t.hasResourceProperties('Custom::PostgresDatabase', { DatabaseName: 'small', ConnectionLimit: '20' });
+    expect(() => c.database({ connectionLimit: 30 }).bind(stack, { vpc, databaseName: 'tight', peakConnections: 85 }))
+      .toThrow("Test: invalid 'database.connectionLimit': 30 is below the 85 connections the application may hold at its peak");
+  });
+
+  test('an imported instance or cluster gives a string port (container environments take strings only)', () => {
+    const stack = testStack();
+    const vpc = vpcOf(stack);
+    const sg = new ec2.SecurityGroup(stack, 'DbSg', { vpc });
+    const secret = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Admin', 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:admin-AbCdEf');
+    const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'I', {
+      instanceIdentifier: 'db', instanceEndpointAddress: 'db.example.internal', port: 5432, securityGroups: [sg],
+    });
+    const cluster = rds.DatabaseCluster.fromDatabaseClusterAttributes(stack, 'K', {
+      clusterIdentifier: 'k', clusterEndpointAddress: 'k.example.internal', port: 6432, securityGroups: [sg],
+    });
+    expect(DatabaseSource.fromInstance(instance, secret).bind(stack, { vpc, databaseName: 'a' }).port).toBe('5432');
+    expect(DatabaseSource.fromCluster(cluster, secret).bind(stack, { vpc, databaseName: 'b' }).port).toBe('6432');
   });
 });

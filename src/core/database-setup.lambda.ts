@@ -3,6 +3,9 @@
 // inside an existing cluster or instance, using the cluster's admin secret, and writes the application's complete
 // DATABASE_URL into the application secret. Bundled by projen (esbuild) for the Node 22 Lambda runtime; `pg` is
 // bundled, the AWS SDK comes from the runtime.
+import { X509Certificate } from 'crypto';
+import * as fs from 'fs';
+import { TLSSocket } from 'tls';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client, ClientConfig } from 'pg';
 import { CustomResourceEvent, sendResponse } from './custom-resource-response';
@@ -17,7 +20,11 @@ export interface DatabaseSetupProperties {
   readonly Port: string;
   readonly DatabaseName: string;
   readonly ConnectionLimit: string;
-  /** `require` (TLS, certificate verified) or `disable` (tests only). */
+  /**
+   * `verify-full` (TLS; the server certificate is verified against the trusted CAs, on Lambda the runtime's CA file
+   * given in NODE_EXTRA_CA_CERTS, and its name against the host) or `disable` (tests only). `require`, which earlier
+   * versions wrote, means `verify-full`.
+   */
   readonly SslMode?: string;
 }
 
@@ -36,6 +43,8 @@ export interface SetupParams {
   readonly admin: Login;
   readonly app: Login;
   readonly ssl: boolean;
+  /** Who owns the database (stack and logical id of the custom resource); another owner fails the setup. */
+  readonly owner?: string;
 }
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -53,11 +62,15 @@ export function literal(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** The complete, correctly encoded connection URL of the application role. */
+/**
+ * The complete, correctly encoded connection URL of the application role. With TLS it says `sslmode=verify-full`,
+ * which means the same to every client: libpq (psql, psycopg), pgx and node-postgres all verify the certificate and the
+ * host name, against the CA file the container is given (NODE_EXTRA_CA_CERTS for Node, PGSSLROOTCERT for libpq/pgx).
+ */
 export function databaseUrl(p: SetupParams): string {
   const u = encodeURIComponent(p.app.username);
   const pw = encodeURIComponent(p.app.password);
-  const ssl = p.ssl ? '?sslmode=require' : '';
+  const ssl = p.ssl ? '?sslmode=verify-full' : '';
   return `postgresql://${u}:${pw}@${p.host}:${p.port}/${encodeURIComponent(p.database)}${ssl}`;
 }
 
@@ -68,10 +81,78 @@ function clientConfig(p: SetupParams, database: string, login: Login): ClientCon
     database,
     user: login.username,
     password: login.password,
+    // Verified against Node's trust store plus NODE_EXTRA_CA_CERTS (on Lambda: /var/runtime/ca-cert.pem, which has
+    // the RDS CAs), and the certificate's names against the host.
     ssl: p.ssl ? { rejectUnauthorized: true } : false,
     connectionTimeoutMillis: 10_000,
     statement_timeout: 30_000,
   };
+}
+
+const UNTRUSTED = new Set(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_UNTRUSTED']);
+
+/** Connects, turning a certificate that cannot be verified into a message that says what to do. */
+async function connect(client: Client, p: SetupParams): Promise<void> {
+  try {
+    await client.connect();
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code && UNTRUSTED.has(code)) {
+      const extra = process.env.NODE_EXTRA_CA_CERTS;
+      throw new Error(`the certificate of ${p.host}:${p.port} is not signed by a trusted CA (${code}); the handler trusts `
+        + `Node's CAs and ${extra ? `the file in NODE_EXTRA_CA_CERTS (${extra})` : 'no extra CA file (NODE_EXTRA_CA_CERTS is not set)'}. `
+        + 'On AWS Lambda set NODE_EXTRA_CA_CERTS=/var/runtime/ca-cert.pem, which holds the RDS CAs.');
+    }
+    if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+      throw new Error(`the certificate of ${p.host}:${p.port} does not name that host (${(e as Error).message}); connect through the endpoint name the certificate was issued for`);
+    }
+    throw e;
+  }
+}
+
+function toPem(raw: Buffer): string {
+  const b64 = raw.toString('base64').match(/.{1,64}/g)!.join('\n');
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}
+
+/** The certificates in a PEM file. */
+function readPemFile(file: string): X509Certificate[] {
+  const text = fs.readFileSync(file, 'utf8');
+  return (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).flatMap((pem) => {
+    try { return [new X509Certificate(pem)]; } catch { return []; }
+  });
+}
+
+/**
+ * The CA chain that verified the server's certificate (every certificate above the server's own, up to the trusted
+ * root), as PEM: what the application's containers must trust. When the server does not send the root, it is taken
+ * from the file in NODE_EXTRA_CA_CERTS.
+ */
+export function serverCaChain(socket: TLSSocket): string {
+  const chain: X509Certificate[] = [];
+  let cert = socket.getPeerCertificate(true);
+  const seen = new Set<string>();
+  while (cert && cert.raw && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    chain.push(new X509Certificate(cert.raw));
+    cert = cert.issuerCertificate;
+  }
+  const cas = chain.slice(1);
+  const top = chain[chain.length - 1];
+  if (top && !top.checkIssued(top) && process.env.NODE_EXTRA_CA_CERTS) {
+    const root = readPemFile(process.env.NODE_EXTRA_CA_CERTS).find((c) => top.checkIssued(c) && top.verify(c.publicKey));
+    if (root) cas.push(root);
+  }
+  if (cas.length === 0) {
+    throw new Error('the server sent no certificate chain to derive the CA from');
+  }
+  return cas.map((c) => toPem(c.raw)).join('');
+}
+
+function tlsSocket(client: Client): TLSSocket | undefined {
+  const stream = (client as unknown as { connection?: { stream?: unknown } }).connection?.stream;
+  return stream instanceof TLSSocket ? stream : undefined;
 }
 
 /**
@@ -79,15 +160,22 @@ function clientConfig(p: SetupParams, database: string, login: Login): ClientCon
  * own database (CONNECT is revoked from PUBLIC), owns it (so migrations can create tables), has no superuser,
  * CREATEDB or CREATEROLE rights, and is capped at `connectionLimit` connections.
  */
-export async function setupDatabase(p: SetupParams): Promise<void> {
+export async function setupDatabase(p: SetupParams): Promise<SetupResult> {
   const role = ident(p.app.username);
   const db = ident(p.database);
   if (!Number.isInteger(p.connectionLimit) || p.connectionLimit < 1) {
     throw new Error(`ConnectionLimit must be a positive integer, got ${p.connectionLimit}`);
   }
   const admin = new Client(clientConfig(p, 'postgres', p.admin));
-  await admin.connect();
+  await connect(admin, p);
+  let ca: string | undefined;
   try {
+    const socket = tlsSocket(admin);
+    if (p.ssl) {
+      if (!socket?.authorized) throw new Error(`the connection to ${p.host}:${p.port} is not a verified TLS connection`);
+      ca = serverCaChain(socket);
+    }
+    await claimDatabase(admin, p);
     const exists = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [p.app.username]);
     const attributes = `LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT CONNECTION LIMIT ${p.connectionLimit} PASSWORD ${literal(p.app.password)}`;
     if (exists.rowCount === 0) {
@@ -105,19 +193,50 @@ export async function setupDatabase(p: SetupParams): Promise<void> {
     }
     await admin.query(`REVOKE ALL ON DATABASE ${db} FROM PUBLIC`);
     await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${db} TO ${role}`);
+    await recordOwner(admin, p);
   } finally {
     await admin.end();
   }
   // Inside the new database: the application role owns the public schema (PostgreSQL 15+ gives it to the database
   // owner already; older versions give CREATE to everyone, which is revoked here).
   const inDb = new Client(clientConfig(p, p.database, p.admin));
-  await inDb.connect();
+  await connect(inDb, p);
   try {
     await inDb.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
     await inDb.query(`ALTER SCHEMA public OWNER TO ${role}`);
   } finally {
     await inDb.end();
   }
+  return { ca };
+}
+
+/** What a setup run found out. */
+export interface SetupResult {
+  /** PEM of the CA chain that verified the server (with TLS). */
+  readonly ca?: string;
+}
+
+/**
+ * One database belongs to one owner (a custom resource in a stack): a second application that names the same database
+ * on the same server would otherwise share its data and reset its password. The owner is recorded as the database's
+ * comment; a different owner fails the setup.
+ */
+async function claimDatabase(admin: Client, p: SetupParams): Promise<void> {
+  if (!p.owner) return;
+  const found = await admin.query('SELECT shobj_description(oid, \'pg_database\') AS owner FROM pg_database WHERE datname = $1', [p.database]);
+  const current: string | null = found.rows[0]?.owner ?? null;
+  if (current && current.startsWith(OWNER_PREFIX) && current !== `${OWNER_PREFIX}${p.owner}`) {
+    throw new Error(`database '${p.database}' on ${p.host} already belongs to ${current.slice(OWNER_PREFIX.length)}; `
+      + `two applications on one server need different database names (databaseName), or remove the claim with COMMENT ON DATABASE ${ident(p.database)} IS NULL `
+      + 'when the database really moves to this stack');
+  }
+}
+
+const OWNER_PREFIX = 'managed by ';
+
+async function recordOwner(admin: Client, p: SetupParams): Promise<void> {
+  if (!p.owner) return;
+  await admin.query(`COMMENT ON DATABASE ${ident(p.database)} IS ${literal(`${OWNER_PREFIX}${p.owner}`)}`);
 }
 
 /** Reads a JSON secret. */
@@ -142,18 +261,26 @@ export async function run(event: CustomResourceEvent<DatabaseSetupProperties>, r
     connectionLimit: Number(props.ConnectionLimit),
     admin: { username: String(admin.username), password: String(admin.password) },
     app: { username: String(app.username), password: String(app.password) },
-    ssl: (props.SslMode ?? 'require') !== 'disable',
+    ssl: (props.SslMode ?? 'verify-full') !== 'disable',
+    owner: `${stackName(event.StackId)}/${event.LogicalResourceId}`,
   };
-  await setupDatabase(params);
+  const result = await setupDatabase(params);
+  const { DATABASE_CA: _previous, ...rest } = app;
   await writeSecret(props.AppSecretArn, {
-    ...app,
+    ...rest,
     host: params.host,
     port: params.port,
     dbname: params.database,
     engine: 'postgres',
     DATABASE_URL: databaseUrl(params),
+    ...(result.ca ? { DATABASE_CA: result.ca } : {}),
   });
   return physicalId;
+}
+
+/** The stack's name from its id (`arn:aws:cloudformation:region:account:stack/<name>/<uuid>`). */
+function stackName(stackId: string | undefined): string {
+  return stackId?.split('/')[1] ?? stackId ?? 'unknown stack';
 }
 
 /** Lambda entry point. */

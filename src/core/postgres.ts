@@ -27,9 +27,10 @@ export interface NewDatabaseClusterOptions {
   readonly maxCapacity?: number;
 
   /**
-   * Aurora PostgreSQL engine version.
+   * Aurora PostgreSQL engine version. Take one that AWS still offers for new clusters (deprecated minor versions are
+   * refused at deploy time); the cluster's instances get later minor versions automatically.
    *
-   * @default rds.AuroraPostgresEngineVersion.VER_16_6
+   * @default rds.AuroraPostgresEngineVersion.VER_17_7
    */
   readonly engineVersion?: rds.AuroraPostgresEngineVersion;
 
@@ -72,9 +73,10 @@ export interface NewDatabaseClusterOptions {
 /** Options for a database inside an existing cluster or instance. */
 export interface ExistingDatabaseOptions {
   /**
-   * Most connections the application role may hold, so that it cannot starve the shared cluster.
+   * Most connections the application role may hold, so that it cannot starve the shared cluster. It must cover what
+   * the application opens at its peak (its tasks at maximum capacity during a rolling deployment, times its pool).
    *
-   * @default 20
+   * @default - what the application says it needs at its peak (`DatabaseBindOptions.peakConnections`), and at least 20
    */
   readonly connectionLimit?: number;
 }
@@ -90,7 +92,7 @@ export interface DatabaseBinding {
   readonly connections: ec2.Connections;
   /** Host name of the database endpoint. */
   readonly host: string;
-  /** Port of the database endpoint. */
+  /** Port of the database endpoint, as a string (what container environments need). */
   readonly port: string;
   /** Name of the application's database. */
   readonly databaseName: string;
@@ -106,6 +108,15 @@ export interface DatabaseBindOptions {
   readonly vpc: ec2.IVpc;
   /** Name of the application's database, and of its role. Lower-case letters, digits and underscores. */
   readonly databaseName: string;
+
+  /**
+   * Connections the application may hold at its peak (for example its tasks at maximum capacity during a rolling
+   * deployment, times its connection pool). The role's connection limit is at least this; an explicit, lower
+   * `connectionLimit` fails at synth.
+   *
+   * @default - not known: the role's limit is `connectionLimit`, or 20
+   */
+  readonly peakConnections?: number;
 }
 
 /**
@@ -127,7 +138,7 @@ export abstract class DatabaseSource {
     cluster: rds.IDatabaseCluster, adminSecret: secretsmanager.ISecret, options: ExistingDatabaseOptions = {},
   ): DatabaseSource {
     requireAdminSecret('fromCluster', adminSecret);
-    return new ExistingSource(cluster.clusterEndpoint.hostname, Token.asString(cluster.clusterEndpoint.port),
+    return new ExistingSource(cluster.clusterEndpoint.hostname, portString(cluster.clusterEndpoint.port),
       withLiteralPort(cluster.connections, cluster.clusterEndpoint.port), adminSecret, options);
   }
 
@@ -136,12 +147,21 @@ export abstract class DatabaseSource {
     instance: rds.IDatabaseInstance, adminSecret: secretsmanager.ISecret, options: ExistingDatabaseOptions = {},
   ): DatabaseSource {
     requireAdminSecret('fromInstance', adminSecret);
-    return new ExistingSource(instance.instanceEndpoint.hostname, Token.asString(instance.instanceEndpoint.port),
+    return new ExistingSource(instance.instanceEndpoint.hostname, portString(instance.instanceEndpoint.port),
       withLiteralPort(instance.connections, instance.instanceEndpoint.port), adminSecret, options);
   }
 
   /** Creates what the application needs in `scope`. */
   public abstract bind(scope: Construct, options: DatabaseBindOptions): DatabaseBinding;
+}
+
+/**
+ * The endpoint's port as a string. A port token (from a cluster in the template) resolves to CloudFormation's string
+ * attribute; a literal number (from `fromDatabaseInstanceAttributes` and the like) is written as a string, because a
+ * container environment takes strings only.
+ */
+function portString(port: number): string {
+  return Token.isUnresolved(port) ? Token.asString(port) : String(port);
 }
 
 /** The same security groups with the port as a number when it is known (so rules and checks name it). */
@@ -165,7 +185,7 @@ class NewClusterSource extends DatabaseSource {
 
   public bind(scope: Construct, options: DatabaseBindOptions): DatabaseBinding {
     const db = new AuroraPostgresCluster(scope, 'Database', { ...this.o, vpc: options.vpc });
-    const binding = db.database({ connectionLimit: 100 }).bind(scope, options);
+    const binding = db.database({ connectionLimit: Math.max(100, options.peakConnections ?? 0) }).bind(scope, options);
     // The writer must be up before the handler connects (the endpoint reference only orders it after the cluster).
     binding.setup.node.addDependency(db.cluster.node.findChild('writer'));
     return { ...binding, cluster: db.cluster };
@@ -218,8 +238,15 @@ export class AuroraPostgresCluster extends Construct {
     const vpc = props.vpc;
     const subnetType = vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS;
     const pi = props.performanceInsights ?? false;
+    const engine = rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_17_7 });
     const cluster = new rds.DatabaseCluster(this, 'Cluster', {
-      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_16_6 }),
+      engine,
+      // TLS only: the server refuses unencrypted connections; the applications verify its certificate.
+      parameterGroup: new rds.ParameterGroup(this, 'Parameters', {
+        engine,
+        description: `TLS-only parameters of ${where}`,
+        parameters: { 'rds.force_ssl': '1' },
+      }),
       writer: rds.ClusterInstance.serverlessV2('writer', { enablePerformanceInsights: pi }),
       readers: props.multiAz ? [rds.ClusterInstance.serverlessV2('reader', { scaleWithWriter: true, enablePerformanceInsights: pi })] : [],
       serverlessV2MinCapacity: min,
@@ -293,9 +320,16 @@ class ExistingSource extends DatabaseSource {
 
   public bind(scope: Construct, options: DatabaseBindOptions): DatabaseBinding {
     const where = scope.node.path;
-    const limit = this.o.connectionLimit ?? 20;
+    const peak = options.peakConnections;
+    const limit = this.o.connectionLimit ?? Math.max(20, peak !== undefined && !Token.isUnresolved(peak) ? peak : 0);
     checkInteger(where, 'database.connectionLimit', limit);
     checkRange(where, 'database.connectionLimit', limit, 1, 5000);
+    if (peak !== undefined && !Token.isUnresolved(peak) && !Token.isUnresolved(limit) && limit < peak) {
+      propError(where, 'database.connectionLimit', `${limit} is below the ${peak} connections the application may hold at its peak `
+        + '(its tasks at maximum capacity during a rolling deployment, times its connection pool)',
+      `Raise connectionLimit to at least ${peak}, or leave it out (it then follows the application), or lower the application's maxCapacity.`);
+    }
+    claimDatabaseName(scope, where, this.host, this.adminSecret, options.databaseName);
     const setup = createSetup(scope, where, {
       vpc: options.vpc,
       databaseName: options.databaseName,
@@ -314,6 +348,24 @@ class ExistingSource extends DatabaseSource {
       setup: setup.resource,
     };
   }
+}
+
+/** Which construct claimed a database on a server, per app: two applications must not share one database and role. */
+const claims = new WeakMap<object, Map<string, string>>();
+
+function claimDatabaseName(scope: Construct, where: string, host: string, adminSecret: secretsmanager.ISecret, databaseName: string): void {
+  const root = scope.node.root;
+  const byKey = claims.get(root) ?? new Map<string, string>();
+  claims.set(root, byKey);
+  const server = Token.isUnresolved(adminSecret.secretArn) ? host : `${host}|${adminSecret.secretArn}`;
+  const key = `${server}|${databaseName}`;
+  const first = byKey.get(key);
+  if (first !== undefined && first !== where) {
+    propError(where, 'databaseName', `'${databaseName}' is already the database of ${first} on the same server, so the two `
+      + 'would share one database and role, and each deployment would reset the other\'s password',
+    'Give each application its own databaseName (for example databaseName: \'umami_marketing\').');
+  }
+  byKey.set(key, where);
 }
 
 interface SetupOptions {
@@ -351,6 +403,8 @@ function createSetup(parent: Construct, where: string, o: SetupOptions): { secre
   // The rule lives with the setup function's security group (remote rule), so the custom resource can depend on it
   // without depending on the database's other rules (which would form a cycle with the application's service).
   allowDefaultPortFrom(o.dbConnections, securityGroup, `database setup of ${where}`);
+  // Lambda's Node.js 20+ runtimes load Amazon's CA certificates (the RDS CAs among them) only when told to.
+  fn.addEnvironment('NODE_EXTRA_CA_CERTS', '/var/runtime/ca-cert.pem');
   o.adminSecret.grantRead(fn);
   secret.grantRead(fn);
   secret.grantWrite(fn);
@@ -365,7 +419,7 @@ function createSetup(parent: Construct, where: string, o: SetupOptions): { secre
       Port: o.port,
       DatabaseName: o.databaseName,
       ConnectionLimit: String(o.connectionLimit),
-      SslMode: 'require',
+      SslMode: 'verify-full',
     },
   });
   // (The function already waits for its role and policy; the rule admitting it must exist too.)
