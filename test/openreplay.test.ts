@@ -70,10 +70,10 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
       expect(d.RuntimePlatform.CpuArchitecture).toBe('X86_64');
       cpu += Number(d.Cpu); mem += Number(d.Memory);
     }
-    expect(defs).toHaveLength(4); // web (+gateway), workers, assist, clickhouse
+    expect(defs).toHaveLength(4); // web (+gateway), workers, assist (+alerts), clickhouse
     expect(cpu).toBeLessThanOrEqual(2048);
     expect(mem).toBeLessThanOrEqual(8192);
-    expect({ cpu, mem }).toEqual({ cpu: 1792, mem: 7680 });
+    expect({ cpu, mem }).toEqual({ cpu: 1792, mem: 8192 });
   });
 
   test('ports and health checks on the real endpoints', () => {
@@ -84,6 +84,30 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
     expect(named('sourcemapreader').Environment).toContainEqual({ Name: 'SMR_HOST', Value: '0.0.0.0' });
     expect(named('assist').PortMappings![0].ContainerPort).toBe(9001);
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/gateway-health', Port: 8090 });
+  });
+
+  test('the services that exit without it get their required configuration', () => {
+    // api: ASSIST_URL is required (backend/internal/config/api/config.go).
+    expect(named('api').Environment).toContainEqual({ Name: 'ASSIST_URL', Value: expect.stringMatching(/^http:\/\/assist\..*:9001\/assist\/%s$/) });
+    // canvases and images: POSTGRES_STRING (common.Postgres) and REDIS_STRING (the Redis stream producer).
+    for (const name of ['canvases', 'images']) {
+      expect(named(name).Secrets!.map((s) => s.Name)).toContain('POSTGRES_STRING');
+      expect(named(name).Environment!.map((e) => e.Name)).toContain('REDIS_STRING');
+    }
+  });
+
+  test('no health check the image cannot run; no two listeners on one port of a task', () => {
+    // frontend is distroless nginx (no shell, no wget).
+    expect(named('frontend').HealthCheck).toBeUndefined();
+    // sourcemapreader's and assist's health apps default to :8888, where the Go services serve metrics and alerts'
+    // uvicorn listens; alerts runs with assist, away from every Go service.
+    expect(named('sourcemapreader').Environment).toContainEqual({ Name: 'HEALTH_PORT', Value: '9002' });
+    expect(named('assist').Environment).toContainEqual({ Name: 'HEALTH_PORT', Value: '8889' });
+    expect(named('assist').HealthCheck!.Command[1]).toContain('http://127.0.0.1:8889/health');
+    const taskOf = (n: string) => Object.entries(t.findResources('AWS::ECS::TaskDefinition'))
+      .find(([, r]: [string, any]) => r.Properties.ContainerDefinitions.some((c: any) => c.Name === n))![0];
+    expect(taskOf('alerts')).toBe(taskOf('assist'));
+    expect(taskOf('alerts')).not.toBe(taskOf('sink'));
   });
 
   test('shared secrets go to exactly the services that need them, as ECS secrets', () => {
@@ -161,12 +185,12 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
 });
 
 describe('OpenReplayPlatform options', () => {
-  test('Spot in the grouped layout: web and assist on FARGATE_SPOT, workers and ClickHouse on demand', () => {
+  test('Spot in the grouped layout: web on FARGATE_SPOT; workers, assist (with the alerts scheduler) and ClickHouse on demand', () => {
     const { t } = build({ useSpot: true });
     const services = Object.entries(t.findResources('AWS::ECS::Service'));
     const spot = services.filter(([, r]: [string, any]) => JSON.stringify(r.Properties.CapacityProviderStrategy ?? []).includes('FARGATE_SPOT'))
       .map(([id]) => id.replace(/Service[0-9A-F]{8}$/, ''));
-    expect(spot.sort()).toEqual(['ReplayAssist', 'ReplayWeb']);
+    expect(spot.sort()).toEqual(['ReplayWeb']);
   });
 
   test('one service per task: per-service tasks, EFS session files for sink/storage, Spot for stateless workers', () => {

@@ -29,8 +29,8 @@ import { checkDuration, checkPattern, propError } from '../core/validation';
 /** How the OpenReplay services are packed into Fargate tasks. */
 export enum OpenReplayLayout {
   /**
-   * A few tasks (web + gateway, workers, assist, ClickHouse) whose containers share localhost: 1.75 vCPU and 7.5 GiB
-   * in all, within the upstream single-machine minimum (2 vCPU, 8 GiB).
+   * A few tasks (web + gateway, workers, assist + alerts, ClickHouse) whose containers share localhost: 1.75 vCPU and
+   * 8 GiB in all, within the upstream single-machine minimum (2 vCPU, 8 GiB).
    */
   GROUPED = 'GROUPED',
   /** One task per service with per-service autoscaling, for high load. */
@@ -141,7 +141,7 @@ export interface OpenReplayPlatformProps extends PlatformProps {
 
   /**
    * Whether the tasks that keep no state run on Fargate Spot (interrupted at two minutes' notice): with `GROUPED`,
-   * the web task (gateway, dashboard, APIs, ingest) and assist; with `SERVICE_PER_TASK`, the stateless workers
+   * the web task (gateway, dashboard, APIs, ingest); with `SERVICE_PER_TASK`, the stateless workers
    * (ender, heuristics, db, assets). Session files, ClickHouse and the scheduler stay on on-demand capacity.
    *
    * @default false
@@ -212,7 +212,8 @@ const GATEWAY_PORT = 8090;
 const GROUP_SIZES: { [group: string]: { cpu: number; memory: number } } = {
   web: { cpu: 512, memory: 2048 },
   workers: { cpu: 512, memory: 2048 },
-  assist: { cpu: 256, memory: 512 },
+  // assist and the alerts scheduler
+  assist: { cpu: 256, memory: 1024 },
 };
 const CLICKHOUSE_SIZE = { cpu: 512, memory: 3072 };
 
@@ -380,12 +381,14 @@ export class OpenReplayPlatform extends Construct {
         });
         if (spec.name === 'alerts') env.HTTP_PORT = '8888';
       }
-      if (spec.name === 'sourcemapreader') Object.assign(env, { SMR_HOST: '0.0.0.0', SMR_PORT: '9000', S3_HOST: '' });
+      Object.assign(env, spec.env ?? {});
+      // api proxies live sessions to assist (backend/internal/config/api/config.go: ASSIST_URL is required).
+      if (spec.name === 'api') env.ASSIST_URL = `http://${dnsOf('assist', spec.group)}:9001/assist/%s`;
       if (spec.name === 'frontend') env.TRACKER_HOST = props.domainName;
       if (spec.name === 'http') env.USE_CORS = 'false';
       if (spec.name === 'storage' || spec.name === 'canvases' || spec.name === 'images') env.FS_CLEAN_HRS = '24';
       const portMappings = spec.port ? [{ containerPort: spec.port, name: `${spec.name}-port` }] : [];
-      const checkHealth = spec.port !== undefined || !grouped;
+      const checkHealth = spec.health !== undefined && (spec.port !== undefined || !grouped || spec.health.port !== 8888);
       return {
         containerName: spec.name,
         image: ecs.ContainerImage.fromRegistry(imageOf(spec)),
@@ -396,7 +399,7 @@ export class OpenReplayPlatform extends Construct {
         // In a grouped task only one Go worker can bind the fixed :8888 health port, so workers there have no
         // container health check (the circuit breaker still catches tasks that exit).
         healthCheck: checkHealth ? {
-          command: ['CMD-SHELL', `wget -qO- http://127.0.0.1:${spec.health.port}${spec.health.path} >/dev/null || exit 1`],
+          command: ['CMD-SHELL', `wget -qO- http://127.0.0.1:${spec.health!.port}${spec.health!.path} >/dev/null || exit 1`],
           interval: Duration.seconds(30),
           timeout: Duration.seconds(5),
           retries: 3,
@@ -446,7 +449,7 @@ export class OpenReplayPlatform extends Construct {
           memoryLimitMiB: size.memory,
           minCapacity: 1,
           maxCapacity: group === 'web' ? 4 : 1,
-          ...(props.useSpot && group !== 'workers' ? { fargateSpotWeight: 4, fargateBase: 0 } : {}),
+          ...(props.useSpot && group === 'web' ? { fargateSpotWeight: 4, fargateBase: 0 } : {}),
           ingress: group === 'web' ? ingress : undefined,
           targetHealthCheck: group === 'web' ? { path: '/gateway-health' } : undefined,
           healthCheckGracePeriod: group === 'web' ? Duration.minutes(5) : undefined,
@@ -525,8 +528,10 @@ export class OpenReplayPlatform extends Construct {
         for (const port of new Set([...routedPorts, ...t.specs.filter((s) => s.port).map((s) => s.port!)])) {
           t.service.connections.allowFrom(this.gateway, ec2.Port.tcp(port), 'OpenReplay gateway');
           if (!grouped || t.name === 'assist') {
-            for (const caller of tasks.filter((x) => x.specs.some((s) => s.name === 'chalice'))) {
-              t.service.connections.allowFrom(caller.service, ec2.Port.tcp(port), 'OpenReplay chalice');
+            // chalice calls assist and sourcemapreader; api proxies live sessions to assist.
+            const assist = t.specs.some((s) => s.name === 'assist');
+            for (const caller of tasks.filter((x) => x.specs.some((s) => s.name === 'chalice' || (assist && s.name === 'api')))) {
+              t.service.connections.allowFrom(caller.service, ec2.Port.tcp(port), `OpenReplay ${caller.name}`);
             }
           }
         }

@@ -17,7 +17,7 @@ export const SHARED_SECRETS: SharedSecretName[] = [
   'JWT_SECRET', 'JWT_REFRESH_SECRET', 'JWT_SPOT_SECRET', 'JWT_SPOT_REFRESH_SECRET', 'ASSIST_KEY', 'ASSIST_JWT_SECRET', 'TOKEN_SECRET',
 ];
 
-/** Which group a service runs in with the default (grouped) layout. */
+/** Which group a service runs in with the default (grouped) layout (`assist` also holds the alerts scheduler). */
 export type ServiceGroup = 'web' | 'workers' | 'assist';
 
 /** One OpenReplay service. */
@@ -27,8 +27,13 @@ export interface ServiceSpec {
   readonly version: string;
   /** Port of its HTTP server in the grouped layout (services in one task need distinct ports); undefined for workers. */
   readonly port?: number;
-  /** How the container's health is checked: an HTTP path on `port`, or on the Go workers' fixed :8888. */
-  readonly health: { readonly port: number; readonly path: string };
+  /**
+   * How the container's health is checked: an HTTP path on `port`, or on the Go workers' fixed :8888; undefined when
+   * the image has nothing to run a check with (the load balancer and the deployment circuit breaker watch it).
+   */
+  readonly health?: { readonly port: number; readonly path: string };
+  /** Fixed settings of this service (ports of its side listeners, ...). */
+  readonly env?: { readonly [name: string]: string };
   readonly group: ServiceGroup;
   /** Uses the shared session-file directory (/mnt/efs). */
   readonly sharedFiles?: boolean;
@@ -51,7 +56,9 @@ export type BucketName = 'mobs' | 'sessions-assets' | 'sourcemaps' | 'spots' | '
 export const BUCKETS: BucketName[] = ['mobs', 'sessions-assets', 'sourcemaps', 'spots', 'uxtesting-records'];
 
 export const SERVICES: ServiceSpec[] = [
-  { name: 'frontend', version: 'v1.27.17', port: 8080, health: { port: 8080, path: '/' }, group: 'web', secrets: [], cpu: 256, memoryMiB: 512 },
+  // The image's final stage is cgr.dev/chainguard/nginx (frontend/Dockerfile): no shell, no wget, so no container
+  // health check; the gateway in front of it and the circuit breaker see a dead dashboard.
+  { name: 'frontend', version: 'v1.27.17', port: 8080, group: 'web', secrets: [], cpu: 256, memoryMiB: 512 },
   {
     name: 'chalice',
     version: 'v1.27.14',
@@ -101,6 +108,8 @@ export const SERVICES: ServiceSpec[] = [
     port: 8083,
     health: { port: 8083, path: '/health' },
     group: 'web',
+    postgres: true,
+    redis: true,
     sharedFiles: true,
     buckets: ['mobs'],
     secrets: ['TOKEN_SECRET'],
@@ -113,6 +122,8 @@ export const SERVICES: ServiceSpec[] = [
     port: 8084,
     health: { port: 8084, path: '/health' },
     group: 'web',
+    postgres: true,
+    redis: true,
     sharedFiles: true,
     buckets: ['mobs'],
     secrets: ['TOKEN_SECRET'],
@@ -149,6 +160,9 @@ export const SERVICES: ServiceSpec[] = [
     port: 9000,
     health: { port: 9000, path: '/' },
     group: 'web',
+    // Its health app listens on HEALTH_PORT (default 8888, which the Go services of the web task bind) and exits
+    // when the port is taken.
+    env: { SMR_HOST: '0.0.0.0', SMR_PORT: '9000', HEALTH_PORT: '9002', S3_HOST: '' },
     buckets: ['sourcemaps'],
     secrets: [],
     cpu: 256,
@@ -204,27 +218,30 @@ export const SERVICES: ServiceSpec[] = [
     memoryMiB: 512,
   },
   {
+    name: 'assist',
+    version: 'v1.27.4',
+    port: 9001,
+    // Its health app listens on HEALTH_PORT (default 8888), which alerts' uvicorn binds in the same task.
+    health: { port: 8889, path: '/health' },
+    env: { HEALTH_PORT: '8889' },
+    group: 'assist',
+    singleton: true,
+    secrets: ['ASSIST_KEY', 'ASSIST_JWT_SECRET'],
+    cpu: 256,
+    memoryMiB: 512,
+  },
+  {
+    // api/entrypoint_alerts.sh hard-wires uvicorn to :8888, where every Go service serves its metrics: alerts
+    // shares the assist task (no Go service) instead of the workers task.
     name: 'alerts',
     version: 'v1.27.2',
     health: { port: 8888, path: '/health' },
-    group: 'workers',
+    group: 'assist',
     python: true,
     postgres: true,
     clickhouse: true,
     singleton: true,
     secrets: [],
-    cpu: 256,
-    memoryMiB: 512,
-  },
-  {
-    name: 'assist',
-    version: 'v1.27.4',
-    port: 9001,
-    health: { port: 8888, path: '/health' },
-    group: 'assist',
-    redis: true,
-    singleton: true,
-    secrets: ['ASSIST_KEY', 'ASSIST_JWT_SECRET'],
     cpu: 256,
     memoryMiB: 512,
   },
