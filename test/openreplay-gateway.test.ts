@@ -1,5 +1,10 @@
 import * as http from 'http';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import { OpenReplayLayout, OpenReplayPlatform } from '../src';
 import { DnsStub, freePort, Nginx, Received, StandIn } from './helpers/gateway-nginx';
+import { testApp } from './helpers/nag';
+import { testStack } from './helpers/stacks';
 import { OPENREPLAY_ROUTES, renderGatewayConfig, TRACKER_REQUEST_HEADERS, VPC_RESOLVER } from '../src/openreplay/gateway-config';
 
 jest.setTimeout(30_000);
@@ -189,6 +194,25 @@ describe('resolver', () => {
     expect(resolverOf(renderGatewayConfig({ ...ips, http: 'http.x:8080' }, { listenPort: 80, resolver: '10.0.0.2' }))).toEqual(['resolver 10.0.0.2 valid=10s ipv6=off;']);
     expect(resolverOf(renderGatewayConfig(ips, { listenPort: 80 }))).toEqual([]);
   });
+});
+
+test('the synthesized GROUPED gateway resolves its Cloud Map names (assist runs in another task)', async () => {
+  const app = testApp();
+  const stack = testStack(app);
+  const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+  new OpenReplayPlatform(stack, 'Replay', { domainName: 'replay.example.com', hostedZone: zone, layout: OpenReplayLayout.GROUPED });
+  const containers = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'))
+    .flatMap((r: any) => r.Properties.ContainerDefinitions);
+  const conf: string = containers.find((c: any) => c.Name === 'gateway').Environment.find((e: any) => e.Name === 'NGINX_CONF').Value;
+  const upstreamHosts = [...conf.matchAll(/set \$upstream_(\w+) ([^:;]+):\d+;/g)].map((m) => [m[1], m[2]]);
+  expect(upstreamHosts.find(([service]) => service === 'assist')![1]).not.toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  expect(conf.split('\n').filter((l) => l.startsWith('resolver '))).toEqual([`resolver ${VPC_RESOLVER} valid=10s ipv6=off;`]);
+  const nginx = new Nginx(conf, 8090);
+  try {
+    expect(() => nginx.check()).not.toThrow();
+  } finally {
+    await nginx.stop();
+  }
 });
 
 test('every route needs an upstream', () => {

@@ -27,7 +27,8 @@ export class Nginx {
   /** `serverConf` is the generated configuration; it must listen on `port`. */
   constructor(private readonly serverConf: string, readonly port: number) {}
 
-  async start(): Promise<this> {
+  /** Writes the configuration and checks it with `nginx -t` (which resolves no upstream and binds no port). */
+  check(): string {
     if (!NGINX) throw new Error('nginx not found: install it with `apt-get install nginx-light`');
     const dir = this.dir;
     const conf = path.join(dir, 'nginx.conf');
@@ -40,7 +41,12 @@ export class Nginx {
     ].join('\n'));
     const check = spawnSync(NGINX, ['-t', '-p', dir, '-c', conf], { encoding: 'utf-8' });
     if (check.status !== 0) throw new Error(`nginx -t failed: ${check.stderr}`);
-    this.proc = spawn(NGINX, ['-p', dir, '-c', conf], { stdio: 'ignore' });
+    return conf;
+  }
+
+  async start(): Promise<this> {
+    const conf = this.check();
+    this.proc = spawn(NGINX!, ['-p', this.dir, '-c', conf], { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
       const ok = await new Promise<boolean>((r) => {
         const s = net.connect(this.port, '127.0.0.1', () => { s.end(); r(true); });
