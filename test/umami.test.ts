@@ -1,9 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
-import { DatabaseSource, Ingress, UmamiService, UmamiServiceProps } from '../src';
+import { AuroraPostgresCluster, DatabaseSource, Ingress, UmamiService, UmamiServiceProps } from '../src';
 import { cfnLintErrors } from './helpers/cfn-lint';
 import { formatFindings, nagFindings, testApp } from './helpers/nag';
 import { sharedListener, testCertificate, testCluster, testStack } from './helpers/stacks';
@@ -41,17 +42,21 @@ describe('UmamiService defaults (new Aurora cluster)', () => {
   });
 
   test('image pinned to the tested Umami version, ARM64, 0.25 vCPU / 512 MiB, telemetry off, client IP from the ALB', () => {
+    // No CLIENT_IP_HEADER: Umami 3.1 would take a header's whole value (a list behind CloudFront + ALB) as the address;
+    // unset, it takes the first address of X-Forwarded-For.
+    const [task] = Object.values(t.findResources('AWS::ECS::TaskDefinition')) as any[];
+    const umamiEnv = task.Properties.ContainerDefinitions.find((c: any) => c.Name === 'umami').Environment.map((e: any) => e.Name);
+    expect(umamiEnv).not.toContain('CLIENT_IP_HEADER');
     expect(UmamiService.DEFAULT_VERSION).toBe('3.1.0');
     t.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '256',
       Memory: '512',
       RuntimePlatform: Match.objectLike({ CpuArchitecture: 'ARM64' }),
-      ContainerDefinitions: [Match.objectLike({
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({
         Name: 'umami',
         Image: 'ghcr.io/umami-software/umami:3.1.0',
         Environment: Match.arrayWith([
           { Name: 'PORT', Value: '3000' },
-          { Name: 'CLIENT_IP_HEADER', Value: 'x-forwarded-for' },
           { Name: 'DISABLE_TELEMETRY', Value: '1' },
         ]),
         HealthCheck: {
@@ -61,7 +66,7 @@ describe('UmamiService defaults (new Aurora cluster)', () => {
           Retries: 3,
           StartPeriod: 300,
         },
-      })],
+      })]),
     });
   });
 
@@ -69,12 +74,12 @@ describe('UmamiService defaults (new Aurora cluster)', () => {
     const dbSecret = logicalId(t, 'AWS::SecretsManager::Secret', /^UmamiAppDatabaseumamiSecret/);
     const appSecret = logicalId(t, 'AWS::SecretsManager::Secret', /^UmamiAppSecret/);
     t.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: [Match.objectLike({
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({
         Secrets: [
           { Name: 'DATABASE_URL', ValueFrom: { 'Fn::Join': ['', [{ Ref: dbSecret }, ':DATABASE_URL::']] } },
           { Name: 'APP_SECRET', ValueFrom: { Ref: appSecret } },
         ],
-      })],
+      })]),
     });
     const json = JSON.stringify(t.toJSON());
     expect(json).not.toMatch(/"Name":"(DATABASE_URL|APP_SECRET)","Value"/);
@@ -99,7 +104,7 @@ describe('UmamiService defaults (new Aurora cluster)', () => {
     t.hasResourceProperties('Custom::PostgresDatabase', {
       DatabaseName: 'umami',
       ConnectionLimit: '100',
-      SslMode: 'require',
+      SslMode: 'verify-full',
       AdminSecretArn: { Ref: Match.stringLikeRegexp('^UmamiDatabaseClusterSecret') },
     });
     t.hasResourceProperties('Custom::UmamiAdminBootstrap', {
@@ -135,7 +140,7 @@ describe('UmamiService on an existing cluster and shared listener', () => {
     });
     const umami = new UmamiService(stack, 'Umami', {
       cluster,
-      database: DatabaseSource.fromCluster(aurora, aurora.secret!, { connectionLimit: 15 }),
+      database: DatabaseSource.fromCluster(aurora, aurora.secret!, { connectionLimit: 45 }),
       databaseName: 'analytics',
       imageTag: '3.0.3',
       ingress: Ingress.listenerRule(sharedListener(stack, cluster.vpc), { priority: 30, hostHeaders: ['analytics.example.com'] }),
@@ -145,12 +150,12 @@ describe('UmamiService on an existing cluster and shared listener', () => {
     });
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::RDS::DBCluster', 1);
-    t.hasResourceProperties('Custom::PostgresDatabase', { DatabaseName: 'analytics', ConnectionLimit: '15' });
+    t.hasResourceProperties('Custom::PostgresDatabase', { DatabaseName: 'analytics', ConnectionLimit: '45' });
     t.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: [Match.objectLike({
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({
         Image: 'ghcr.io/umami-software/umami:3.0.3',
         Environment: Match.arrayWith([{ Name: 'TRACKER_SCRIPT_NAME', Value: 'stats.js' }, { Name: 'COLLECT_API_ENDPOINT', Value: '/api/collect' }]),
-      })],
+      })]),
     });
     t.hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 1200 });
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { Priority: 30 });
@@ -174,6 +179,8 @@ describe('UmamiService validation', () => {
     ['collect endpoint without slash', { collectApiEndpoint: 'api/collect' }, "Test/Umami: invalid 'collectApiEndpoint': 'api/collect' does not start with '/'. Use '/api/collect'."],
     ['database name', { databaseName: 'Umami-DB' }, "Test/Umami: invalid 'databaseName': 'Umami-DB' is not a lower-case PostgreSQL name"],
     ['capacity steps', { database: DatabaseSource.newCluster({ minCapacity: 0.7 }) }, "Test/Umami/Database: invalid 'minCapacity': 0.7 is not a multiple of 0.5."],
+    ['image repository with a tag', { imageRepository: 'ghcr.io/umami-software/umami:3.1.0' },
+      "Test/Umami: invalid 'imageRepository': 'ghcr.io/umami-software/umami:3.1.0' is not a repository name without tag or digest, such as ghcr.io/umami-software/umami (the tag goes in imageTag)"],
   ];
   test.each(cases)('%s', (_n, props, message) => {
     expect(() => build(props)).toThrow(message);
@@ -181,7 +188,7 @@ describe('UmamiService validation', () => {
 
   test('floating tag accepted with the opt-in', () => {
     const { t } = build({ imageTag: 'latest', allowFloatingImageTag: true });
-    t.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: [Match.objectLike({ Image: 'ghcr.io/umami-software/umami:latest' })] });
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', { ContainerDefinitions: Match.arrayWith([Match.objectLike({ Image: 'ghcr.io/umami-software/umami:latest' })]) });
   });
 
   test('an existing cluster without its admin secret', () => {
@@ -222,5 +229,56 @@ describe('UmamiService compliance', () => {
   test('cfn-lint clean', () => {
     const { stack } = build({ users: [{ username: 'alice', role: 'user' }] });
     expect(cfnLintErrors(stack)).toEqual([]);
+  });
+});
+
+describe('UmamiService on its database: verified TLS, its own database, enough connections', () => {
+  test('the Umami container trusts the database CA from the init container (Umami\'s image runs it: it has a shell)', () => {
+    const { t } = build();
+    const [task] = Object.values(t.findResources('AWS::ECS::TaskDefinition')) as any[];
+    const containers = task.Properties.ContainerDefinitions;
+    const init = containers.find((c: any) => c.Name === 'database-ca');
+    const umami = containers.find((c: any) => c.Name === 'umami');
+    expect(init).toMatchObject({ Image: 'ghcr.io/umami-software/umami:3.1.0', Essential: false, EntryPoint: ['sh', '-c'] });
+    expect(umami.DependsOn).toContainEqual({ ContainerName: 'database-ca', Condition: 'SUCCESS' });
+    expect(umami.Environment).toEqual(expect.arrayContaining([
+      { Name: 'NODE_EXTRA_CA_CERTS', Value: '/etc/ssl/database/ca.pem' },
+      { Name: 'PGSSLMODE', Value: 'verify-full' },
+    ]));
+    expect(umami.MountPoints).toEqual([{ ContainerPath: '/etc/ssl/database', SourceVolume: 'database-ca', ReadOnly: true }]);
+  });
+
+  test('the role\'s limit covers the peak: max tasks x 200 % during a deployment x 10 pooled connections', () => {
+    const stack = testStack();
+    const cluster = testCluster(stack);
+    const shared = new AuroraPostgresCluster(stack, 'Shared', { vpc: cluster.vpc });
+    new UmamiService(stack, 'Umami', { cluster, database: shared.database(), maxCapacity: 3, bootstrapAdmin: false });
+    Template.fromStack(stack).hasResourceProperties('Custom::PostgresDatabase', { DatabaseName: 'umami', ConnectionLimit: '60' });
+    expect(() => new UmamiService(stack, 'Small', {
+      cluster, database: shared.database({ connectionLimit: 15 }), databaseName: 'small', bootstrapAdmin: false,
+    })).toThrow("Test/Small: invalid 'database.connectionLimit': 15 is below the 40 connections the application may hold at its peak");
+  });
+
+  test('two Umami on one cluster with the same database name fail at synth', () => {
+    const stack = testStack();
+    const cluster = testCluster(stack);
+    const shared = new AuroraPostgresCluster(stack, 'Shared', { vpc: cluster.vpc });
+    new UmamiService(stack, 'Marketing', { cluster, database: shared.database(), bootstrapAdmin: false });
+    expect(() => new UmamiService(stack, 'Shop', { cluster, database: shared.database(), bootstrapAdmin: false }))
+      .toThrow("Test/Shop: invalid 'databaseName': 'umami' is already the database of Test/Marketing on the same server");
+  });
+
+  test('an image mirrored into a private ECR repository is pulled with a grant', () => {
+    const stack = testStack();
+    const repo = ecr.Repository.fromRepositoryName(stack, 'Mirror', 'mirror/umami');
+    new UmamiService(stack, 'Umami', { ecrRepository: repo, bootstrapAdmin: false });
+    const t = Template.fromStack(stack);
+    const [task] = Object.values(t.findResources('AWS::ECS::TaskDefinition')) as any[];
+    expect(JSON.stringify(task.Properties.ContainerDefinitions[0].Image)).toContain('mirror/umami:3.1.0');
+    t.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: Match.arrayWith(['ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage']) })]) },
+    });
+    expect(() => new UmamiService(testStack(), 'Both', { ecrRepository: repo, imageRepository: 'ghcr.io/x/y' }))
+      .toThrow(/Test\/Both: invalid 'imageRepository': both imageRepository and ecrRepository are set/);
   });
 });

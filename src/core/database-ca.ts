@@ -1,5 +1,8 @@
+import { Token } from 'aws-cdk-lib';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
-import { DatabaseBinding } from './postgres';
+import type { HardenedFargateService } from './fargate-service';
+import { allowDefaultPortFrom } from './network';
+import type { DatabaseBinding } from './postgres';
 
 /** Directory, inside every container that talks to the database, holding the CA file. */
 export const DATABASE_CA_DIR = '/etc/ssl/database';
@@ -63,4 +66,26 @@ export function trustDatabaseCa(
     for (const [key, value] of Object.entries(DATABASE_CA_ENVIRONMENT)) consumer.addEnvironment(key, value);
   }
   return init;
+}
+
+/**
+ * Connects a service's main container to its database: the CA trusted (see {@link trustDatabaseCa}; `image` runs the
+ * init container), the database port open to the service's tasks, and the service started only once the database,
+ * its role and the secret exist.
+ */
+export function connectToDatabase(service: HardenedFargateService, binding: DatabaseBinding, image: ecs.ContainerImage): void {
+  trustDatabaseCa(service.taskDefinition, binding, [service.container], image,
+    ecs.LogDrivers.awsLogs({ logGroup: service.logGroup, streamPrefix: DATABASE_CA_CONTAINER, mode: ecs.AwsLogDriverMode.NON_BLOCKING }));
+  allowDefaultPortFrom(binding.connections, service, `tasks of ${service.node.path}`);
+  service.service.node.addDependency(binding.setup);
+}
+
+/**
+ * Connections a service may hold at its peak: its maximum task count during a rolling deployment (ECS starts new
+ * tasks up to `maxHealthyPercent` of the desired count before stopping old ones), times the connections of one task,
+ * plus `extra` (e.g. a one-off migration task). Undefined when a token hides a number.
+ */
+export function peakConnections(maxCapacity: number, maxHealthyPercent: number, perTask: number, extra = 0): number | undefined {
+  if ([maxCapacity, maxHealthyPercent, perTask, extra].some((v) => Token.isUnresolved(v))) return undefined;
+  return Math.ceil((maxCapacity * maxHealthyPercent) / 100) * perTask + extra;
 }

@@ -1,17 +1,18 @@
 import { createHash } from 'crypto';
-import { CfnResource, CustomResource, Duration, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AdminBootstrapFunction } from './admin-bootstrap-function';
 import { customResourceHandler } from '../core/custom-resource-function';
+import { connectToDatabase, peakConnections } from '../core/database-ca';
 import { resolveCluster } from '../core/default-platform';
 import { FargateServiceOptions, HardenedFargateService } from '../core/fargate-service';
 import { Ingress } from '../core/ingress';
 import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
-import { allowDefaultPortFrom } from '../core/network';
 import { PlatformProps } from '../core/platform';
 import { DatabaseBinding, DatabaseSource } from '../core/postgres';
 import { checkDuration, checkPattern, propError } from '../core/validation';
@@ -63,11 +64,19 @@ export interface UmamiServiceProps extends FargateServiceOptions, PlatformProps 
   readonly imageTag?: string;
 
   /**
-   * Image repository.
+   * Image repository in a public registry, without a tag (the tag is `imageTag`).
    *
    * @default 'ghcr.io/umami-software/umami'
    */
   readonly imageRepository?: string;
+
+  /**
+   * A private ECR repository that holds a mirror of Umami's image (tagged `imageTag`); the tasks are granted pull
+   * access. Instead of `imageRepository`.
+   *
+   * @default - the public `imageRepository`
+   */
+  readonly ecrRepository?: ecr.IRepository;
 
   /**
    * Allows a moving tag (`latest`, `postgresql-latest`, a major-only `3`) whose content changes without a deployment.
@@ -84,10 +93,12 @@ export interface UmamiServiceProps extends FargateServiceOptions, PlatformProps 
   readonly ingress?: Ingress;
 
   /**
-   * Header Umami reads the visitor's IP address from (`CLIENT_IP_HEADER`). Behind an ALB the first entry of
-   * `x-forwarded-for` is the client; behind CloudFront use `cloudfront-viewer-address`.
+   * Header Umami reads the visitor's IP address from (`CLIENT_IP_HEADER`). Umami takes this header's whole value as
+   * one address, so never name `x-forwarded-for` here: behind an ALB it holds a list whenever the request already
+   * carried one (from CloudFront or a proxy), and `IGNORE_IP` then fails. Without it, Umami takes the first entry of
+   * `x-forwarded-for`, which is the visitor's address behind an ALB, with or without CloudFront in front.
    *
-   * @default 'x-forwarded-for'
+   * @default - not set: the first address of `x-forwarded-for`
    */
   readonly clientIpHeader?: string;
 
@@ -145,6 +156,9 @@ export interface UmamiServiceProps extends FargateServiceOptions, PlatformProps 
    */
   readonly users?: UmamiUser[];
 }
+
+/** Connections one Umami task opens at most: node-postgres' default pool (Umami 3.1 sets no size). */
+const UMAMI_POOL_SIZE = 10;
 
 const FLOATING_TAGS = /^(latest|postgresql-latest|mysql-latest|\d+|\d+\.\d+)$/;
 const ROLES = ['admin', 'user', 'view-only'];
@@ -233,10 +247,24 @@ export class UmamiService extends Construct {
       }
     }
 
+    if (props.imageRepository !== undefined && !Token.isUnresolved(props.imageRepository)) {
+      if (props.ecrRepository) {
+        propError(where, 'imageRepository', 'both imageRepository and ecrRepository are set', 'Set one of them: ecrRepository for a private mirror, imageRepository for a public registry.');
+      }
+      checkPattern(where, 'imageRepository', props.imageRepository, /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/,
+        'a repository name without tag or digest, such as ghcr.io/umami-software/umami (the tag goes in imageTag)');
+    }
+    const image = props.ecrRepository
+      ? ecs.ContainerImage.fromEcrRepository(props.ecrRepository, tag)
+      : ecs.ContainerImage.fromRegistry(`${props.imageRepository ?? 'ghcr.io/umami-software/umami'}:${tag}`);
+    const maxCapacity = props.maxCapacity ?? 2;
+
     const cluster = resolveCluster(this, where, props);
     this.database = (props.database ?? DatabaseSource.newCluster()).bind(this, {
       vpc: cluster.vpc,
       databaseName: props.databaseName ?? 'umami',
+      // node-postgres pools up to 10 connections per task (Umami 3 sets no other size).
+      peakConnections: peakConnections(maxCapacity, props.maxHealthyPercent ?? 200, UMAMI_POOL_SIZE),
     });
 
     const appSecret = new secretsmanager.Secret(this, 'AppSecret', {
@@ -251,7 +279,7 @@ export class UmamiService extends Construct {
     const environment: { [key: string]: string } = {
       HOSTNAME: '0.0.0.0',
       PORT: '3000',
-      CLIENT_IP_HEADER: props.clientIpHeader ?? 'x-forwarded-for',
+      ...(props.clientIpHeader ? { CLIENT_IP_HEADER: props.clientIpHeader } : {}),
       ...((props.disableTelemetry ?? true) ? { DISABLE_TELEMETRY: '1' } : {}),
       ...(props.trackerScriptName ? { TRACKER_SCRIPT_NAME: props.trackerScriptName } : {}),
       ...(props.collectApiEndpoint ? { COLLECT_API_ENDPOINT: props.collectApiEndpoint } : {}),
@@ -260,12 +288,12 @@ export class UmamiService extends Construct {
 
     this.fargate = new HardenedFargateService(this, 'Fargate', {
       minCapacity: 1,
-      maxCapacity: 2,
       ...props,
+      maxCapacity,
       cpu,
       memoryLimitMiB: memory,
       cluster,
-      image: ecs.ContainerImage.fromRegistry(`${props.imageRepository ?? 'ghcr.io/umami-software/umami'}:${tag}`),
+      image,
       containerName: 'umami',
       containerPort: 3000,
       environment,
@@ -294,9 +322,9 @@ export class UmamiService extends Construct {
     const scriptName = props.trackerScriptName?.split(',')[0]?.trim() || 'script.js';
     this.trackerScriptUrl = this.url ? `${this.url}/${scriptName}` : undefined;
 
-    // Umami starts only once its database and role exist, and only its tasks (and the setup function) reach the database.
-    (this.service.node.defaultChild as CfnResource).addDependency(this.database.setup.node.defaultChild as CfnResource);
-    allowDefaultPortFrom(this.database.connections, this.fargate, `Umami tasks of ${where}`);
+    // Umami starts only once its database and role exist, verifies the server against the database's CA (the image
+    // has a shell for the init container that writes it), and only its tasks (and the setup function) reach the database.
+    connectToDatabase(this.fargate, this.database, image);
 
     if (bootstrapAdmin) {
       if (!this.url) {
