@@ -132,8 +132,18 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
       expect(b.PublicAccessBlockConfiguration).toEqual({
         BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true,
       });
-      expect(b.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
     }
+    // Recordings, spots, usability-test records and source maps: SSE-KMS with the recordings key; the CDN's assets
+    // and the log buckets: SSE-S3.
+    const sse = Object.entries(t.findResources('AWS::S3::Bucket'))
+      .map(([id, b]: [string, any]) => [id.replace(/[0-9A-F]{8}$/, ''), b.Properties.BucketEncryption.ServerSideEncryptionConfiguration[0]]);
+    const kmsBuckets = sse.filter(([, c]: any) => c.ServerSideEncryptionByDefault.SSEAlgorithm === 'aws:kms').map(([id]) => id).sort();
+    expect(kmsBuckets).toEqual(['ReplayStorageMobs', 'ReplayStorageSourcemaps', 'ReplayStorageSpots', 'ReplayStorageUxtestingRecords']);
+    for (const [, c] of sse.filter(([id]) => kmsBuckets.includes(id as string)) as any[]) {
+      expect(c.ServerSideEncryptionByDefault.KMSMasterKeyID).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ReplayStorageRecordingsKey/), 'Arn'] });
+      expect(c.BucketKeyEnabled).toBe(true);
+    }
+    t.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, Description: Match.stringLikeRegexp('OpenReplay recordings') });
     t.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: { Rules: Match.arrayWith([Match.objectLike({ ExpirationInDays: 30 })]) },
       CorsConfiguration: { CorsRules: [Match.objectLike({ AllowedOrigins: ['https://replay.example.com'] })] },
@@ -156,6 +166,36 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
     expect(resources).toMatch(/StorageMobs/);
     expect(resources).toMatch(/StorageSessionsAssets/);
     expect(resources).not.toMatch(/StorageSourcemaps|StorageSpots/);
+  });
+
+  test('object tagging for uploads and chalice\'s deletion jobs; the recordings key for the roles of recording buckets', () => {
+    const statements = (task: string) => Object.entries(t.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => new RegExp(`^Replay${task}TaskDefinitionTaskRole`).test(id))
+      .flatMap(([, p]: [string, any]) => p.Properties.PolicyDocument.Statement);
+    for (const task of ['Web', 'Workers']) {
+      const s3Objects = statements(task).find((st: any) => [].concat(st.Action).includes('s3:PutObject'));
+      expect(s3Objects.Action).toEqual(expect.arrayContaining(['s3:GetObjectTagging', 's3:PutObjectTagging']));
+      expect(statements(task)).toContainEqual(expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^ReplayStorageRecordingsKey/), 'Arn'] },
+      }));
+    }
+    // integrations: BUCKET_NAME is the mobs bucket (its image default is "spots").
+    expect(named('integrations').Environment).toContainEqual({ Name: 'BUCKET_NAME', Value: { Ref: expect.stringMatching(/^ReplayStorageMobs/) } });
+    expect(named('chalice').Environment).toContainEqual({ Name: 'IOS_VIDEO_BUCKET', Value: { Ref: expect.stringMatching(/^ReplayStorageMobs/) } });
+  });
+
+  test('session files: the task volume is handed to uid 1001 by a root init container before the Go services start', () => {
+    for (const task of Object.values(t.findResources('AWS::ECS::TaskDefinition')).map((r: any) => r.Properties)) {
+      const users = task.ContainerDefinitions.filter((c: any) => (c.MountPoints ?? []).some((m: any) => m.ContainerPath === '/mnt/efs'));
+      if (users.length === 0) continue;
+      const init = task.ContainerDefinitions.find((c: any) => c.Name === 'session-files-init');
+      expect(init).toMatchObject({ Essential: false, User: '0', EntryPoint: ['/bin/sh', '-c'], Command: ['chown 1001:1001 /mnt/efs && chmod 0770 /mnt/efs'] });
+      expect(init.MountPoints).toEqual([{ ContainerPath: '/mnt/efs', SourceVolume: 'session-files', ReadOnly: false }]);
+      for (const c of users.filter((x: any) => x !== init)) {
+        expect([c.Name, c.DependsOn]).toEqual([c.Name, expect.arrayContaining([{ ContainerName: 'session-files-init', Condition: 'SUCCESS' }])]);
+      }
+    }
   });
 
   test('ClickHouse on encrypted EFS, one task; Valkey with TLS, at-rest encryption and noeviction', () => {

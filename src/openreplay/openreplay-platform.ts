@@ -208,6 +208,9 @@ export interface OpenReplayPlatformProps extends PlatformProps {
 
 const VOLUME = 'session-files';
 const FS_DIR = '/mnt/efs';
+/** The user of the Go images (backend/Dockerfile: USER 1001). */
+const FILES_UID = '1001';
+const FILES_INIT = 'session-files-init';
 const GATEWAY_PORT = 8090;
 const GROUP_SIZES: { [group: string]: { cpu: number; memory: number } } = {
   web: { cpu: 512, memory: 2048 },
@@ -372,6 +375,7 @@ export class OpenReplayPlatform extends Construct {
           sessions_region: stack.region,
           root_path: '/api',
           sessions_bucket: storage.buckets.mobs.bucketName,
+          IOS_VIDEO_BUCKET: storage.buckets.mobs.bucketName,
           sourcemaps_bucket: storage.buckets.sourcemaps.bucketName,
           js_cache_bucket: storage.buckets['sessions-assets'].bucketName,
           ASSIST_URL: `http://${dnsOf('assist', spec.group)}:9001/assist/%s`,
@@ -434,6 +438,19 @@ export class OpenReplayPlatform extends Construct {
         const specs = SERVICES.filter((s) => s.group === group);
         const containers = specs.map(containerOf);
         const main = group === 'web' ? gatewayContainer(upstreams) : containers.shift()!;
+        // The task volume for the session files is root-owned (0755) and the Go images run as uid 1001 without
+        // creating it (backend/Dockerfile): a root init container of the task hands it to 1001 first.
+        const goFiles = specs.find((s) => s.sharedFiles && !s.python);
+        if (goFiles) {
+          containers.push({
+            containerName: FILES_INIT,
+            image: ecs.ContainerImage.fromRegistry(imageOf(goFiles)),
+            user: '0',
+            entryPoint: ['/bin/sh', '-c'],
+            command: [`chown ${FILES_UID}:${FILES_UID} ${FS_DIR} && chmod 0770 ${FS_DIR}`],
+            essential: false,
+          });
+        }
         const size = GROUP_SIZES[group];
         const service = new HardenedFargateService(this, pascal(group), {
           ...common,
@@ -459,12 +476,18 @@ export class OpenReplayPlatform extends Construct {
         this.services[group] = service;
       }
       // sink and storage share the session files through a task volume (lost if the task is replaced before
-      // storage uploads them); the web services get their own scratch directory.
+      // storage uploads them); the web services get their own scratch directory. Every user of the volume waits for
+      // the init container that makes it writable by uid 1001.
       for (const t of tasks) {
         if (t.specs.some((s) => s.sharedFiles)) {
-          t.service.taskDefinition.addVolume({ name: VOLUME });
+          const td = t.service.taskDefinition;
+          td.addVolume({ name: VOLUME });
+          const init = td.findContainer(FILES_INIT)!;
+          init.addMountPoints({ containerPath: FS_DIR, sourceVolume: VOLUME, readOnly: false });
           for (const s of t.specs.filter((x) => x.sharedFiles)) {
-            t.service.taskDefinition.findContainer(s.name)!.addMountPoints({ containerPath: FS_DIR, sourceVolume: VOLUME, readOnly: false });
+            const c = td.findContainer(s.name)!;
+            c.addMountPoints({ containerPath: FS_DIR, sourceVolume: VOLUME, readOnly: false });
+            c.addContainerDependencies({ container: init, condition: ecs.ContainerDependencyCondition.SUCCESS });
           }
         }
       }
@@ -666,7 +689,7 @@ class SessionFiles extends Construct {
     acknowledgeCompliance(this.fs, ['EFSInBackupPlan'],
       'Automatic backups are on (AWS Backup\'s default plan, outside this template); the files are transient until storage uploads them.');
     this.accessPoint = this.fs.addAccessPoint('OpenReplay', {
-      path: '/openreplay', createAcl: { ownerUid: '1001', ownerGid: '1001', permissions: '750' }, posixUser: { uid: '1001', gid: '1001' },
+      path: '/openreplay', createAcl: { ownerUid: FILES_UID, ownerGid: FILES_UID, permissions: '750' }, posixUser: { uid: FILES_UID, gid: FILES_UID },
     });
   }
 

@@ -137,6 +137,9 @@ export const SERVICES: ServiceSpec[] = [
     health: { port: 8085, path: '/health' },
     group: 'web',
     postgres: true,
+    // BUCKET_NAME is required (backend/internal/config/objectstorage/config.go); the image's default is "spots",
+    // upstream's compose and charts give it the mobs bucket.
+    buckets: ['mobs'],
     secrets: ['JWT_SECRET'],
     cpu: 256,
     memoryMiB: 512,

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { BUCKETS, BucketName } from './services';
@@ -17,14 +18,20 @@ export interface OpenReplayStorageProps {
   readonly dashboardOrigin: string;
 }
 
+/** The buckets that hold what visitors did or uploaded: encrypted with the recordings key (SSE-KMS). */
+export const RECORDING_BUCKETS: BucketName[] = ['mobs', 'spots', 'uxtesting-records', 'sourcemaps'];
+
 /**
- * The buckets OpenReplay uses, all private (SSE-S3, SSL only, public access blocked, versioned), with CORS for the
- * dashboard and a retention period for recordings. `sessions-assets` (the CSS and fonts of recorded pages, which
- * the player loads from the browser) is served through CloudFront with origin access control instead of a public
- * bucket.
+ * The buckets OpenReplay uses, all private (SSL only, public access blocked, versioned), with CORS for the dashboard
+ * and a retention period for recordings. Recordings, spots, usability-test records and source maps are encrypted with
+ * a customer-managed KMS key (default SSE-KMS with a bucket key: the services upload without KMS parameters, their
+ * task roles get the key); `sessions-assets` (the CSS and fonts of recorded pages, which the player loads from the
+ * browser) is SSE-S3 and served through CloudFront with origin access control instead of a public bucket.
  */
 export class OpenReplayStorage extends Construct {
   public readonly buckets: { [name: string]: s3.Bucket } = {};
+  /** Key of the recording buckets (RECORDING_BUCKETS). */
+  public readonly recordingsKey: kms.Key;
   public readonly assetsDistribution: cloudfront.Distribution;
   /** Public HTTPS origin of the sessions assets (ASSETS_ORIGIN). */
   public readonly assetsOrigin: string;
@@ -47,10 +54,18 @@ export class OpenReplayStorage extends Construct {
     acknowledgeCompliance(this.accessLogs, ['S3DefaultEncryptionKMS'], 'S3 server access logs and CloudFront standard logs are delivered only to SSE-S3 buckets.');
     acknowledgeCompliance(this.accessLogs, ['S3BucketReplicationEnabled'], 'Access logs are kept 90 days in one region.');
 
+    this.recordingsKey = new kms.Key(this, 'RecordingsKey', {
+      description: `OpenReplay recordings, spots, usability-test records and source maps (${this.node.path})`,
+      enableKeyRotation: true,
+      removalPolicy: props.removalPolicy,
+    });
     for (const name of BUCKETS) {
       const recordings = name === 'mobs' || name === 'spots' || name === 'uxtesting-records';
+      const kmsEncrypted = RECORDING_BUCKETS.includes(name);
       const bucket = new s3.Bucket(this, pascal(name), {
-        encryption: s3.BucketEncryption.S3_MANAGED,
+        ...(kmsEncrypted
+          ? { encryption: s3.BucketEncryption.KMS, encryptionKey: this.recordingsKey, bucketKeyEnabled: true }
+          : { encryption: s3.BucketEncryption.S3_MANAGED }),
         enforceSSL: true,
         blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
         objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -71,8 +86,10 @@ export class OpenReplayStorage extends Construct {
           { abortIncompleteMultipartUploadAfter: Duration.days(1) },
         ],
       });
-      acknowledgeCompliance(bucket, ['S3DefaultEncryptionKMS'],
-        'SSE-S3 encryption: the Go services upload without KMS parameters, and CloudFront origin access control reads sessions-assets without key grants.');
+      if (!kmsEncrypted) {
+        acknowledgeCompliance(bucket, ['S3DefaultEncryptionKMS'],
+          'Public CSS and fonts of recorded pages, read by CloudFront origin access control: SSE-S3 needs no key policy for the CDN.');
+      }
       acknowledgeCompliance(bucket, ['S3BucketReplicationEnabled'],
         'Session recordings expire after the retention period; cross-region replication would double their cost.');
       this.buckets[name] = bucket;
@@ -103,15 +120,25 @@ export class OpenReplayStorage extends Construct {
   }
 
   /**
-   * Grants `grantee` read, write and delete of the objects of exactly the named buckets, and listing them: nothing on
-   * any other bucket.
+   * Grants `grantee` read, write, tagging and delete of the objects of exactly the named buckets, listing them, and
+   * the recordings key when one of them is encrypted with it: nothing on any other bucket.
+   *
+   * Tagging: the Go services upload with tags (`USE_S3_TAGS`, default true) and chalice's deletion jobs copy objects
+   * onto themselves with `TaggingDirective='COPY'` and then `put_object_tagging` (api/chalicelib/utils/storage/s3.py).
    */
   public grant(grantee: iam.IGrantable, names: BucketName[]): void {
     const buckets = names.map((n) => this.buckets[n]);
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:GetObjectTagging', 's3:PutObjectTagging'],
       resources: buckets.map((b) => b.arnForObjects('*')),
     }));
+    if (names.some((n) => RECORDING_BUCKETS.includes(n))) {
+      // SSE-KMS: S3 asks the key for a data key on upload and to decrypt on download and copy.
+      grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: [this.recordingsKey.keyArn],
+      }));
+    }
     grantee.grantPrincipal.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['s3:ListBucket', 's3:GetBucketLocation'],
       resources: buckets.map((b) => b.bucketArn),
