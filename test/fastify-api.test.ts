@@ -5,7 +5,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { ApiImage, FastifyFargateApi, FastifyFargateApiProps, Ingress } from '../src';
+import { ApiImage, AuroraPostgresCluster, FastifyFargateApi, FastifyFargateApiProps, Ingress } from '../src';
 import { cfnLintErrors } from './helpers/cfn-lint';
 import { formatFindings, nagFindings, testApp } from './helpers/nag';
 import { sharedListener, testCertificate, testCluster, testStack } from './helpers/stacks';
@@ -203,5 +203,57 @@ describe('FastifyFargateApi compliance', () => {
   test('cfn-lint clean', () => {
     const { stack } = build({ createRepository: true, imageTag: 'v1' });
     expect(cfnLintErrors(stack)).toEqual([]);
+  });
+});
+
+describe('FastifyFargateApi with its database', () => {
+  const app = testApp();
+  const stack = testStack(app);
+  const cluster = testCluster(stack);
+  const shared = new AuroraPostgresCluster(stack, 'Shared', { vpc: cluster.vpc });
+  const api = new FastifyFargateApi(stack, 'Api', {
+    cluster, image: ApiImage.fromDirectory(fixture), database: shared.database(), maxCapacity: 4, migrationCommand: ['node', 'dist/migrate.js'],
+  });
+  const t = Template.fromStack(stack);
+  const resources = t.toJSON().Resources;
+  const idOf = (type: string, pattern: RegExp) => Object.keys(t.findResources(type)).filter((k) => pattern.test(k));
+
+  test('DATABASE_URL from the database secret; the CA file from the init container; the port open to the tasks', () => {
+    const [task] = Object.values(t.findResources('AWS::ECS::TaskDefinition')) as any[];
+    const containers = task.Properties.ContainerDefinitions;
+    const main = containers.find((c: any) => c.Name === 'api');
+    expect(main.Secrets).toContainEqual({ Name: 'DATABASE_URL', ValueFrom: { 'Fn::Join': ['', [{ Ref: expect.stringMatching(/^ApiAppDatabaseapiSecret/) }, ':DATABASE_URL::']] } });
+    expect(main.Environment).toContainEqual({ Name: 'NODE_EXTRA_CA_CERTS', Value: '/etc/ssl/database/ca.pem' });
+    expect(main.DependsOn).toContainEqual({ ContainerName: 'database-ca', Condition: 'SUCCESS' });
+    expect(containers.find((c: any) => c.Name === 'database-ca').Image).toEqual(main.Image);
+    t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 5432, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiFargateServiceSecurityGroup'), 'GroupId'] },
+    });
+    expect(api.database?.databaseName).toBe('api');
+  });
+
+  test('the role\'s limit covers 4 tasks x 200 % x 10 connections plus the migration task', () => {
+    t.hasResourceProperties('Custom::PostgresDatabase', { DatabaseName: 'api', ConnectionLimit: '90', SslMode: 'verify-full' });
+  });
+
+  test('the migration task and the service start after the database setup', () => {
+    const [setup] = idOf('Custom::PostgresDatabase', /^ApiAppDatabaseapiSetup/);
+    const [migration] = idOf('Custom::RunTaskOnDeploy', /^ApiMigration/);
+    const [service] = idOf('AWS::ECS::Service', /^ApiFargateService/);
+    expect(resources[migration].DependsOn).toContain(setup);
+    expect(resources[service].DependsOn).toEqual(expect.arrayContaining([setup, migration]));
+  });
+
+  test('database props are checked', () => {
+    const s = testStack();
+    const c = testCluster(s);
+    const db = new AuroraPostgresCluster(s, 'Db', { vpc: c.vpc });
+    expect(() => new FastifyFargateApi(s, 'A', { cluster: c, image: ApiImage.fromDirectory(fixture), databaseName: 'x' }))
+      .toThrow("Test/A: invalid 'databaseName': it applies only with database. Set database, or remove it.");
+    expect(() => new FastifyFargateApi(s, 'B', {
+      cluster: c, image: ApiImage.fromDirectory(fixture), database: db.database(), secrets: { DATABASE_URL: ecs.Secret.fromSecretsManager(db.adminSecret) },
+    })).toThrow("Test/B: invalid 'secrets': DATABASE_URL is set and database gives it too.");
+    expect(() => new FastifyFargateApi(s, 'C', { cluster: c, image: ApiImage.fromDirectory(fixture), database: db.database({ connectionLimit: 30 }), databaseName: 'c' }))
+      .toThrow("Test/C: invalid 'database.connectionLimit': 30 is below the 200 connections the application may hold at its peak");
   });
 });

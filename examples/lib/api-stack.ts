@@ -1,12 +1,11 @@
 import * as path from 'path';
-import { ApiImage, FastifyFargateApi, Ingress } from '@org/analytics-constructs';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { SharedPlatformProps } from './shared';
 import { DOMAIN } from './config';
+import { SharedPlatformProps } from './shared';
+import { ApiImage, FastifyFargateApi, Ingress } from '@org/analytics-constructs';
 
 export type ApiStackProps = SharedPlatformProps;
 
@@ -18,13 +17,13 @@ export class ApiStack extends Stack {
     super(scope, id, props);
     const host = `api.${DOMAIN}`;
 
-    // Its own database and least-privilege role in the shared cluster; DATABASE_URL is in the binding's secret.
-    const database = props.postgres.database({ connectionLimit: 30 }).bind(this, { vpc: props.cluster.vpc, databaseName: 'api' });
-
     this.api = new FastifyFargateApi(this, 'Api', {
       cluster: props.cluster,
       image: ApiImage.fromDirectory(path.join(__dirname, '..', 'api')),
-      secrets: { DATABASE_URL: ecs.Secret.fromSecretsManager(database.secret, 'DATABASE_URL') },
+      // Its own database and least-privilege role in the shared cluster: DATABASE_URL (verify-full) and the CA file
+      // are injected, the connection limit follows maxCapacity, and the tasks start once the database exists.
+      database: props.postgres.database(),
+      databaseName: 'api',
       ingress: Ingress.listenerRule(props.loadBalancer.listener, { priority: 10, hostHeaders: [host] }),
       logEncryptionKey: props.logKey,
       minCapacity: props.profile === 'prod' ? 2 : 1,
@@ -37,10 +36,6 @@ export class ApiStack extends Stack {
       // Traces to X-Ray and metrics to CloudWatch through the ADOT collector sidecar (the service uses the OTel SDK).
       openTelemetry: true,
     });
-
-    props.postgres.allowConnectionsFrom(this.api);
-    // The migration task and the service start once the database, its role and DATABASE_URL exist.
-    this.api.node.addDependency(database.setup);
 
     new route53.ARecord(this, 'ApiRecord', {
       zone: props.zone,

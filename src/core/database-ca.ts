@@ -77,7 +77,7 @@ export function connectToDatabase(service: HardenedFargateService, binding: Data
   trustDatabaseCa(service.taskDefinition, binding, [service.container], image,
     ecs.LogDrivers.awsLogs({ logGroup: service.logGroup, streamPrefix: DATABASE_CA_CONTAINER, mode: ecs.AwsLogDriverMode.NON_BLOCKING }));
   allowDefaultPortFrom(binding.connections, service, `tasks of ${service.node.path}`);
-  service.service.node.addDependency(binding.setup);
+  service.service.node.defaultChild!.node.addDependency(binding.setup);
 }
 
 /**

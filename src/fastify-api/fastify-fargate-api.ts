@@ -1,4 +1,4 @@
-import { CfnOutput, CfnResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -7,10 +7,12 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
 import { runTaskOnDeploy } from '../core/custom-resource-function';
+import { connectToDatabase, peakConnections } from '../core/database-ca';
 import { resolveCluster } from '../core/default-platform';
 import { FargateServiceOptions, HardenedFargateService } from '../core/fargate-service';
 import { Ingress } from '../core/ingress';
 import { PlatformProps } from '../core/platform';
+import { DatabaseBinding, DatabaseSource } from '../core/postgres';
 import { checkInteger, checkPattern, checkRange, propError } from '../core/validation';
 
 /** Options for building the API image from a local directory with a Dockerfile. */
@@ -134,8 +136,8 @@ export interface FastifyFargateApiProps extends FargateServiceOptions, PlatformP
   /**
    * Command that migrates the database (e.g. `['node', 'dist/migrate.js']`). It runs as a one-off task of the new
    * task definition during every deployment that changes it, before the service is updated: a failing migration fails
-   * the deployment and the running version keeps serving. The task needs its database and secrets: make the API
-   * depend on what creates them (e.g. `api.node.addDependency(databaseBinding.setup)`).
+   * the deployment and the running version keeps serving. With `database`, it runs once the database exists; a
+   * database from elsewhere must exist first (e.g. `api.node.addDependency(...)`).
    *
    * @default - no migration task
    */
@@ -147,6 +149,31 @@ export interface FastifyFargateApiProps extends FargateServiceOptions, PlatformP
    * @default Ingress.loadBalancer() - a new internet-facing load balancer (HTTP only until a certificate or domain is set)
    */
   readonly ingress?: Ingress;
+
+  /**
+   * The API's PostgreSQL database (e.g. `DatabaseSource.newCluster()` or `auroraCluster.database()`). The container
+   * gets `DATABASE_URL` (`sslmode=verify-full`) from Secrets Manager and the database's CA as a file
+   * (`NODE_EXTRA_CA_CERTS`, written by an init container that runs the API's own image, which therefore needs
+   * `/bin/sh`); the tasks, and the migration task, start once the database and its role exist.
+   *
+   * @default - no database
+   */
+  readonly database?: DatabaseSource;
+
+  /**
+   * Name of the API's database and role, with `database`.
+   *
+   * @default 'api'
+   */
+  readonly databaseName?: string;
+
+  /**
+   * Connections one task opens at most (its pool size), with `database`: the role's connection limit covers the
+   * tasks at `maxCapacity` during a rolling deployment, plus the migration task, times this.
+   *
+   * @default 10 - node-postgres' default pool size
+   */
+  readonly databasePoolSize?: number;
 }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -157,10 +184,10 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * retention, zero-downtime rolling deployments rolled back automatically when they fail.
  *
  * @example
- * declare const databaseUrl: secretsmanager.ISecret;
  * const api = new FastifyFargateApi(this, 'Api', {
  *   image: ApiImage.fromDirectory('./api'),
- *   secrets: { DATABASE_URL: ecs.Secret.fromSecretsManager(databaseUrl) },
+ *   database: DatabaseSource.newCluster(),
+ *   migrationCommand: ['node', 'dist/migrate.js'],
  * });
  * new CfnOutput(this, 'ApiUrl', { value: api.url! });
  */
@@ -185,6 +212,8 @@ export class FastifyFargateApi extends Construct {
   public readonly connections: ec2.Connections;
   /** The ECR repository, when `createRepository` is set. */
   public readonly repository?: ecr.Repository;
+  /** The API's database (its secret with `DATABASE_URL`, endpoint and connections), when `database` is set. */
+  public readonly database?: DatabaseBinding;
 
   constructor(scope: Construct, id: string, props: FastifyFargateApiProps = {}) {
     super(scope, id);
@@ -206,6 +235,14 @@ export class FastifyFargateApi extends Construct {
       propError(where, 'imageTag', 'the image comes from the created repository, but no tag is set', 'Set imageTag to the tag your pipeline pushes (the repository\'s tags are immutable).');
     }
     checkPattern(where, 'imageTag', props.imageTag, /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'a Docker tag (letters, digits, _ . -, at most 128 characters)');
+    checkInteger(where, 'databasePoolSize', props.databasePoolSize);
+    checkRange(where, 'databasePoolSize', props.databasePoolSize, 1, 1000);
+    if (!props.database && (props.databaseName !== undefined || props.databasePoolSize !== undefined)) {
+      propError(where, props.databaseName !== undefined ? 'databaseName' : 'databasePoolSize', 'it applies only with database', 'Set database, or remove it.');
+    }
+    if (props.database && props.secrets?.DATABASE_URL) {
+      propError(where, 'secrets', 'DATABASE_URL is set and database gives it too', 'Remove DATABASE_URL from secrets (database injects it), or remove database.');
+    }
 
     if (props.createRepository) {
       this.repository = new ecr.Repository(this, 'Repository', {
@@ -219,6 +256,14 @@ export class FastifyFargateApi extends Construct {
     }
 
     this.cluster = resolveCluster(this, where, props);
+    if (props.database) {
+      const pool = props.databasePoolSize ?? 10;
+      this.database = props.database.bind(this, {
+        vpc: this.cluster.vpc,
+        databaseName: props.databaseName ?? 'api',
+        peakConnections: peakConnections(props.maxCapacity ?? 10, props.maxHealthyPercent ?? 200, pool, props.migrationCommand ? pool : 0),
+      });
+    }
     const arch = props.cpuArchitecture ?? ecs.CpuArchitecture.ARM64;
     const image = props.image
       ? props.image.toContainerImage(arch)
@@ -236,6 +281,10 @@ export class FastifyFargateApi extends Construct {
         PORT: String(port),
         ...props.environment,
       },
+      secrets: {
+        ...(this.database ? { DATABASE_URL: ecs.Secret.fromSecretsManager(this.database.secret, 'DATABASE_URL') } : {}),
+        ...props.secrets,
+      },
       targetHealthCheck: { path: props.healthCheckPath ?? '/health', ...props.targetHealthCheck },
       ingress: props.ingress ?? Ingress.loadBalancer(),
     });
@@ -246,6 +295,7 @@ export class FastifyFargateApi extends Construct {
     this.listener = this.fargate.listener!;
     this.url = this.fargate.url;
     this.connections = this.fargate.connections;
+    if (this.database) connectToDatabase(this.fargate, this.database, image);
     if (props.migrationCommand) {
       if (props.migrationCommand.length === 0) {
         propError(where, 'migrationCommand', 'the command is empty', 'Give the command and its arguments, e.g. [\'node\', \'dist/migrate.js\'].');
@@ -257,7 +307,9 @@ export class FastifyFargateApi extends Construct {
         command: props.migrationCommand,
         securityGroup: this.connections.securityGroups[0],
       });
-      (this.service.node.defaultChild as CfnResource).addDependency(migration.node.defaultChild as CfnResource);
+      // The service resource itself (its security group, which the migration task uses, is a child of the service).
+      this.service.node.defaultChild!.node.addDependency(migration);
+      if (this.database) migration.node.addDependency(this.database.setup);
     }
     if (this.url) {
       new CfnOutput(this, 'Url', { value: this.url, description: 'Base URL of the API' });
