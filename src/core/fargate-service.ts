@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -625,17 +625,35 @@ export class HardenedFargateService extends Construct {
     this.container.addEnvironment('OTEL_SERVICE_NAME', serviceName);
     this.container.addEnvironment('OTEL_RESOURCE_ATTRIBUTES', `service.namespace=${this.node.path},deployment.environment=${stack.stackName}`);
     const role = this.taskDefinition.taskRole;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets',
-        'xray:GetSamplingStatisticSummaries'],
-      resources: ['*'],
-    }));
+    const xrayActions = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets',
+      'xray:GetSamplingStatisticSummaries'];
     // EMF metrics are written to this log group by the collector's awsemf exporter.
     const emfLogGroup = '/aws/ecs/application/metrics';
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${emfLogGroup}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
-    }));
+    const emfActions = ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'];
+    const added = [
+      role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: xrayActions, resources: ['*'] })),
+      role.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: emfActions,
+        resources: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${emfLogGroup}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+      })),
+    ];
+    // An imported role that CDK may not change (`mutable: false`, or in another account) drops the statements silently
+    // (it answers statementAdded: true and writes nothing; a role CDK may change holds the statements in a Policy child):
+    // the collector would start and fail every export with AccessDenied.
+    const written = added.every((r) => r.statementAdded) && role.node.children.some((c) => c instanceof iam.Policy);
+    if (!written) {
+      // A warning rather than an error: the role may already have the permissions (attached by whoever owns it), and
+      // then the user acknowledges the warning; an error would rule out the collector with such a role altogether.
+      const where = (v: string, placeholder: string) => Token.isUnresolved(v) ? placeholder : v;
+      Annotations.of(this).addWarningV2('@org/analytics-constructs:openTelemetryTaskRoleImmutable',
+        `${this.node.path}: 'taskRole' cannot be changed by CDK (imported with mutable: false, or from another account), so `
+        + 'the OpenTelemetry collector\'s X-Ray and EMF permissions were not added to it and its exports would be denied. '
+        + `Attach to the role: Allow ${xrayActions.join(', ')} on "*"; Allow ${emfActions.join(', ')} on `
+        + `"arn:${where(stack.partition, '<partition>')}:logs:${where(stack.region, '<region>')}:${where(stack.account, '<account>')}`
+        + `:log-group:${emfLogGroup}:*"; then acknowledge this warning with Annotations.of(service).acknowledgeWarning(). `
+        + 'Or pass a role CDK may change, or set openTelemetry to false.');
+      return; // no statements, so nothing to acknowledge
+    }
     acknowledgeAwsSolutions(role, ['IAM5[Resource::*]'], 'The X-Ray trace and sampling APIs have no resource-level permissions.');
     // The finding id is the ARN as cdk-nag prints it: pseudo parameters that are tokens (an environment-agnostic stack)
     // appear as `<AWS::Region>` / `<AWS::AccountId>`, which must not be resolved into the id (KeyMustResolveToString).
