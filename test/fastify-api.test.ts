@@ -253,7 +253,9 @@ describe('FastifyFargateApi with its database', () => {
     expect(() => new FastifyFargateApi(s, 'B', {
       cluster: c, image: ApiImage.fromDirectory(fixture), database: db.database(), secrets: { DATABASE_URL: ecs.Secret.fromSecretsManager(db.adminSecret) },
     })).toThrow("Test/B: invalid 'secrets': DATABASE_URL is set and database gives it too.");
-    expect(() => new FastifyFargateApi(s, 'C', { cluster: c, image: ApiImage.fromDirectory(fixture), database: db.database({ connectionLimit: 30 }), databaseName: 'c' }))
+    expect(() => new FastifyFargateApi(s, 'C', {
+      cluster: c, image: ApiImage.fromDirectory(fixture), database: db.database({ connectionLimit: 30 }), databaseName: 'c',
+    }))
       .toThrow("Test/C: invalid 'database.connectionLimit': 30 is below the 200 connections the application may hold at its peak");
   });
 });
