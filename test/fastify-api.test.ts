@@ -251,7 +251,10 @@ describe('FastifyFargateApi with its database', () => {
     expect(() => new FastifyFargateApi(s, 'A', { cluster: c, image: ApiImage.fromDirectory(fixture), databaseName: 'x' }))
       .toThrow("Test/A: invalid 'databaseName': it applies only with database. Set database, or remove it.");
     expect(() => new FastifyFargateApi(s, 'B', {
-      cluster: c, image: ApiImage.fromDirectory(fixture), database: db.database(), secrets: { DATABASE_URL: ecs.Secret.fromSecretsManager(db.adminSecret) },
+      cluster: c,
+      image: ApiImage.fromDirectory(fixture),
+      database: db.database(),
+      secrets: { DATABASE_URL: ecs.Secret.fromSecretsManager(db.adminSecret) },
     })).toThrow("Test/B: invalid 'secrets': DATABASE_URL is set and database gives it too.");
     expect(() => new FastifyFargateApi(s, 'C', {
       cluster: c, image: ApiImage.fromDirectory(fixture), database: db.database({ connectionLimit: 30 }), databaseName: 'c',
