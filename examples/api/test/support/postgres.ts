@@ -2,9 +2,11 @@
  * Throw-away PostgreSQL cluster for tests and the benchmark: initdb into a temp
  * dir, pg_ctl start on a free 127.0.0.1 port, stop + delete at the end.
  * As root, the server runs as the `postgres` user through `runuser`.
+ * With `tls`, it serves TLS only (like Aurora with rds.force_ssl=1), with a
+ * certificate from a throw-away CA that no trust store knows (the stand-in for the RDS CA).
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -61,8 +63,18 @@ function runAs(): RunAs | undefined {
 export interface PgCluster {
   readonly port: number;
   readonly dir: string;
-  /** postgres://postgres:<password>@127.0.0.1:<port>/app */
+  /**
+   * postgres://postgres:<password>@127.0.0.1:<port>/app; with `tls`,
+   * postgresql://postgres:<password>@127.0.0.1:<port>/app?sslmode=verify-full (the form the database setup writes).
+   */
   readonly url: string;
+  /** With `tls`: PEM file of the throw-away CA that signed the server certificate (for 127.0.0.1 and localhost). */
+  readonly caFile?: string;
+  /**
+   * Superuser connection settings for the test's own clients (no URL, so that `ssl` is not overridden by a
+   * `sslmode` in it): with `tls`, verified against {@link caFile} in this process only.
+   */
+  clientConfig(database?: string): pg.ClientConfig;
   start(): Promise<void>;
   /** `pg_ctl stop -m fast`: disconnects every client, like a database outage. */
   stop(): Promise<void>;
@@ -75,7 +87,41 @@ process.once('exit', () => {
   for (const kill of live) kill();
 });
 
-export async function startPostgres(options: { database?: string } = {}): Promise<PgCluster> {
+export interface PostgresOptions {
+  /** Name of the database created for the tests (default `app`). */
+  database?: string;
+  /**
+   * Serve TLS only: `ssl=on` with a server certificate signed by a throw-away CA (openssl), and a pg_hba.conf that
+   * admits TCP clients through `hostssl` only (plain connections are refused; the Unix socket stays for pg_ctl).
+   */
+  tls?: boolean;
+}
+
+/** A throw-away CA and a server certificate for 127.0.0.1 and localhost signed by it, made with openssl in `dir`. */
+function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
+  const f = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => {
+    try {
+      execFileSync('openssl', args, { stdio: 'pipe' });
+    } catch (err) {
+      const e = err as Error & { stderr?: Buffer };
+      throw new Error(`openssl ${args[0]} failed (the TLS fixture needs the openssl command): ${e.message}\n${e.stderr ?? ''}`);
+    }
+  };
+  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Throw-away test database CA',
+    '-keyout', f('ca.key'), '-out', f('ca.pem'),
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign');
+  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', f('server.key'), '-out', f('server.csr'));
+  writeFileSync(f('server.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  openssl('x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2',
+    '-extfile', f('server.ext'), '-out', f('server.crt'));
+  // PostgreSQL refuses a key file readable by others.
+  chmodSync(f('server.key'), 0o600);
+  chmodSync(f('ca.pem'), 0o644);
+  return { ca: f('ca.pem'), cert: f('server.crt'), key: f('server.key') };
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<PgCluster> {
   const bin = findPgBin();
   const as = runAs();
   const database = options.database ?? 'app';
@@ -84,9 +130,9 @@ export async function startPostgres(options: { database?: string } = {}): Promis
   const pwfile = join(dir, 'pwfile');
   const logfile = join(dir, 'postgres.log');
   writeFileSync(pwfile, PG_PASSWORD + '\n', { mode: 0o600 });
+  const certs = options.tls ? makeCertificates(dir) : undefined;
   if (as) {
-    chownSync(dir, as.uid, as.gid);
-    chownSync(pwfile, as.uid, as.gid);
+    for (const file of [dir, pwfile, ...(certs ? [certs.ca, certs.cert, certs.key] : [])]) chownSync(file, as.uid, as.gid);
   }
   const port = await freePort();
 
@@ -124,7 +170,21 @@ export async function startPostgres(options: { database?: string } = {}): Promis
     '-c full_page_writes=off',
     '-c max_connections=50',
     '-c shared_buffers=32MB',
+    ...(certs ? ['-c ssl=on', `-c ssl_cert_file=${certs.cert}`, `-c ssl_key_file=${certs.key}`] : []),
   ].join(' ');
+  if (certs) {
+    // TCP clients only through TLS; the Unix socket (trust) stays for pg_ctl.
+    writeFileSync(join(data, 'pg_hba.conf'), 'local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n');
+    if (as) chownSync(join(data, 'pg_hba.conf'), as.uid, as.gid);
+  }
+  const clientConfig = (db = database): pg.ClientConfig => ({
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password: PG_PASSWORD,
+    database: db,
+    ssl: certs ? { ca: readFileSync(certs.ca, 'utf8') } : false,
+  });
 
   let running = false;
   const start = async (): Promise<void> => {
@@ -148,7 +208,7 @@ export async function startPostgres(options: { database?: string } = {}): Promis
 
   try {
     await start();
-    const admin = new pg.Client({ connectionString: `postgres://postgres:${PG_PASSWORD}@127.0.0.1:${port}/postgres` });
+    const admin = new pg.Client(clientConfig('postgres'));
     await admin.connect();
     await admin.query(`CREATE DATABASE ${database}`);
     await admin.end();
@@ -161,7 +221,11 @@ export async function startPostgres(options: { database?: string } = {}): Promis
   return {
     port,
     dir,
-    url: `postgres://postgres:${PG_PASSWORD}@127.0.0.1:${port}/${database}`,
+    url: certs
+      ? `postgresql://postgres:${PG_PASSWORD}@127.0.0.1:${port}/${database}?sslmode=verify-full`
+      : `postgres://postgres:${PG_PASSWORD}@127.0.0.1:${port}/${database}`,
+    caFile: certs?.ca,
+    clientConfig,
     start,
     stop: () => stop('fast'),
     destroy: async () => {
