@@ -173,7 +173,7 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
       .filter(([id]) => new RegExp(`^Replay${task}TaskDefinitionTaskRole`).test(id))
       .flatMap(([, p]: [string, any]) => p.Properties.PolicyDocument.Statement);
     for (const task of ['Web', 'Workers']) {
-      const s3Objects = statements(task).find((st: any) => [].concat(st.Action).includes('s3:PutObject'));
+      const s3Objects = statements(task).find((st: any) => ([] as string[]).concat(st.Action).includes('s3:PutObject'));
       expect(s3Objects.Action).toEqual(expect.arrayContaining(['s3:GetObjectTagging', 's3:PutObjectTagging']));
       expect(statements(task)).toContainEqual(expect.objectContaining({
         Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
@@ -213,7 +213,38 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
     expect(services).toHaveLength(3);
     for (const s of services) expect(res[s].DependsOn).toContain(migration);
     expect(JSON.stringify(res[migration].DependsOn)).toMatch(/ClickHouseService/);
-    expect(res[migration].Properties.Fingerprint).toBe('v1.27.0');
+    expect(res[migration].Properties.Fingerprint).toBe('v1.27.0@dbb68105e865052d6ec0d49c9d2d13cf5d5f4aef');
+  });
+
+  test('migrations fetch the schema at the pinned commit and apply the upgrade scripts of an existing database', () => {
+    const task = Object.values(t.findResources('AWS::ECS::TaskDefinition')).map((r: any) => r.Properties)
+      .find((p: any) => p.ContainerDefinitions.some((c: any) => c.Name === 'postgres'));
+    const script = (n: string) => task.ContainerDefinitions.find((c: any) => c.Name === n).Command[2] as string;
+    for (const n of ['postgres', 'clickhouse']) {
+      const urls = script(n).match(/https:\/\/[^'"\s]+/g)!;
+      expect(urls).toEqual(['https://raw.githubusercontent.com/openreplay/openreplay/dbb68105e865052d6ec0d49c9d2d13cf5d5f4aef/scripts/schema/db/init_dbs/' + n.replace('postgres', 'postgresql')]);
+    }
+    expect(script('postgres')).toContain('run 1.27.0/1.27.0.sql');
+    expect(script('clickhouse')).toContain('run 1.27.0/$n.sql');
+  });
+
+  test('database TLS: every container reading POSTGRES_STRING or pg_* trusts the database CA file, the migrations too', () => {
+    const defs = Object.values(t.findResources('AWS::ECS::TaskDefinition')).map((r: any) => r.Properties);
+    let consumers = 0;
+    for (const d of defs) {
+      for (const c of d.ContainerDefinitions) {
+        const reads = [...(c.Secrets ?? []), ...(c.Environment ?? [])].some((e: any) => e.Name === 'POSTGRES_STRING' || e.Name === 'pg_password');
+        if (!reads) continue;
+        consumers++;
+        expect([c.Name, c.Environment]).toEqual([c.Name, expect.arrayContaining([
+          { Name: 'PGSSLROOTCERT', Value: '/etc/ssl/database/ca.pem' }, { Name: 'PGSSLMODE', Value: 'verify-full' }])]);
+        expect(c.DependsOn).toContainEqual({ ContainerName: 'database-ca', Condition: 'SUCCESS' });
+        expect(d.ContainerDefinitions.find((x: any) => x.Name === 'database-ca')).toBeDefined();
+      }
+    }
+    expect(consumers).toBe(12); // chalice, api, http, canvases, images, integrations, spot, sink, ender, db, alerts, migrations
+    // pg_port is a string in the environment (an imported database gives a number token).
+    expect(typeof named('chalice').Environment!.find((e) => e.Name === 'pg_port')!.Value).not.toBe('number');
   });
 
   test('the first admin and project are bootstrapped after the services', () => {
@@ -276,6 +307,8 @@ describe('OpenReplayPlatform validation', () => {
       "Test/Replay: invalid 'externalClickHouse.credentials': an external ClickHouse needs its credentials secret."],
     ['bad redis URL', { redisUrl: 'redis.example.com:6379' }, "Test/Replay: invalid 'redisUrl': 'redis.example.com:6379' is not a redis:// or rediss:// URL."],
     ['bad version', { version: 'latest' }, "Test/Replay: invalid 'version': 'latest' is not a release tag such as v1.27.0."],
+    ['version of another release line', { version: 'v1.28.0' },
+      "Test/Replay: invalid 'version': the schema scripts are pinned to v1.27.0 (commit dbb68105e); v1.28.0 may need another schema. Use a v1.27.x tag"],
     ['no certificate source', { hostedZone: undefined }, "Test/Replay: invalid 'hostedZone': the default load balancer needs a certificate for domainName (the tracker refuses plain HTTP)."],
     ['bad admin email', { adminEmail: 'admin' }, "Test/Replay: invalid 'adminEmail': 'admin' is not an email address."],
   ];

@@ -14,9 +14,11 @@ import { Construct } from 'constructs';
 import { BootstrapFunction } from './bootstrap-function';
 import { ackSecret, ClickHouseTier, RedisTier } from './data';
 import { renderGatewayConfig, Upstreams } from './gateway-config';
-import { OPENREPLAY_REGISTRY, OPENREPLAY_RELEASE, SERVICES, ServiceSpec, SHARED_SECRETS, SharedSecretName } from './services';
+import { clickhouseMigrationScript, postgresMigrationScript, schemaBaseUrl } from './migrations';
+import { OPENREPLAY_REGISTRY, OPENREPLAY_RELEASE, OPENREPLAY_SCHEMA, SERVICES, ServiceSpec, SHARED_SECRETS, SharedSecretName } from './services';
 import { OpenReplayStorage } from './storage';
 import { customResourceHandler, runTaskOnDeploy } from '../core/custom-resource-function';
+import { DATABASE_CA_CONTAINER, trustDatabaseCa } from '../core/database-ca';
 import { resolveCluster } from '../core/default-platform';
 import { HardenedFargateService } from '../core/fargate-service';
 import { Ingress } from '../core/ingress';
@@ -278,7 +280,14 @@ export class OpenReplayPlatform extends Construct {
     const layout = props.layout ?? OpenReplayLayout.GROUPED;
     const removal = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const version = props.version;
-    if (version !== undefined) checkPattern(where, 'version', version, /^v\d+\.\d+\.\d+$/, 'a release tag such as v1.27.0');
+    if (version !== undefined) {
+      checkPattern(where, 'version', version, /^v\d+\.\d+\.\d+$/, 'a release tag such as v1.27.0');
+      const line = OPENREPLAY_RELEASE.replace(/\.\d+$/, '.');
+      if (!Token.isUnresolved(version) && !version.startsWith(line)) {
+        propError(where, 'version', `the schema scripts are pinned to ${OPENREPLAY_RELEASE} (commit ${OPENREPLAY_SCHEMA.commit.slice(0, 9)}); ${version} may need another schema`,
+          `Use a ${line}x tag, or a release of this library that pins ${version}.`);
+      }
+    }
     const imageOf = (spec: ServiceSpec) => `${OPENREPLAY_REGISTRY}/${spec.name}:${version ?? spec.version}`;
 
     this.url = `https://${props.domainName}`;
@@ -576,7 +585,17 @@ export class OpenReplayPlatform extends Construct {
       if (names.length > 0) storage.grant(t.service.taskDefinition.taskRole, names);
     }
 
-    // Migrations: the schemas of the release, fetched from upstream at deploy time, applied before the services start.
+    // Database TLS: every container that reads POSTGRES_STRING (pgx) or pg_* (psycopg) verifies the server against the
+    // CA file written by the task's init container (run with a consumer's own image: alpine, with sh and printf).
+    for (const t of tasks) {
+      const consumers = t.specs.filter((s) => s.postgres);
+      if (consumers.length === 0) continue;
+      trustDatabaseCa(t.service.taskDefinition, this.database, consumers.map((s) => t.service.taskDefinition.findContainer(s.name)!),
+        ecs.ContainerImage.fromRegistry(imageOf(consumers.find((s) => !s.python) ?? consumers[0])),
+        ecs.LogDrivers.awsLogs({ logGroup: t.service.logGroup, streamPrefix: DATABASE_CA_CONTAINER, mode: ecs.AwsLogDriverMode.NON_BLOCKING }));
+    }
+
+    // Migrations: the schemas of the release, pinned by commit, fetched at deploy time and applied before the services start.
     const migrations = this.migrations(cluster, version ?? OPENREPLAY_RELEASE, chHost, chPassword, chUser, clickhouse, props);
     for (const t of tasks.filter((x) => x.name !== 'clickhouse' && x.specs.length > 0)) {
       (t.service.service.node.defaultChild as CfnResource).addDependency(migrations.node.defaultChild as CfnResource);
@@ -626,7 +645,7 @@ export class OpenReplayPlatform extends Construct {
   private migrations(cluster: ecs.ICluster, release: string, chHost: string, chPassword: ecs.Secret, chUser: ecs.Secret | undefined,
     clickhouse: ClickHouseTier | undefined, props: OpenReplayPlatformProps): CustomResource {
     const vpc = cluster.vpc;
-    const schemaBase = `https://raw.githubusercontent.com/openreplay/openreplay/${release}/scripts/schema/db/init_dbs`;
+    const schemaBase = schemaBaseUrl(OPENREPLAY_SCHEMA.commit);
     const sg = new ec2.SecurityGroup(this, 'MigrationSecurityGroup', { vpc, description: `Schema migrations of ${this.node.path}`, allowAllOutbound: true });
     allowDefaultPortFrom(this.database.connections, sg, 'OpenReplay migrations');
     if (clickhouse) clickhouse.allowFrom(sg);
@@ -642,28 +661,33 @@ export class OpenReplayPlatform extends Construct {
       memoryLimitMiB: 1024,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    // PostgreSQL first (the upstream script stops by itself when the schema exists), then ClickHouse (IF NOT EXISTS).
-    task.addContainer('postgres', {
-      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/postgres:17-alpine'),
+    // PostgreSQL first, then ClickHouse: each creates its schema on a new database, or applies the release's upgrade
+    // scripts after the version the database reports.
+    const postgresImage = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/postgres:17-alpine');
+    const pg = task.addContainer('postgres', {
+      image: postgresImage,
       essential: false,
-      command: ['sh', '-c', `set -e; wget -qO /tmp/init.sql "${schemaBase}/postgresql/init_schema.sql"; psql "$POSTGRES_STRING" -v ON_ERROR_STOP=1 -f /tmp/init.sql`],
+      command: ['sh', '-c', postgresMigrationScript(schemaBase, OPENREPLAY_SCHEMA.postgresql)],
       secrets: { POSTGRES_STRING: ecs.Secret.fromSecretsManager(this.database.secret, 'DATABASE_URL') },
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'postgres' }),
     });
+    trustDatabaseCa(task, this.database, [pg], postgresImage, ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: DATABASE_CA_CONTAINER }));
     const ch = task.addContainer('clickhouse', {
       image: ecs.ContainerImage.fromRegistry(props.clickHouseImage ?? 'clickhouse/clickhouse-server:26.2'),
       essential: true,
-      command: ['sh', '-c', `set -e; wget -qO /tmp/init.sql "${schemaBase}/clickhouse/create/init_schema.sql"; `
-        + `clickhouse-client --host "${chHost}" --port 9000 --user "\${CH_USER:-default}" --password "$CH_PASSWORD" --multiquery < /tmp/init.sql`],
+      command: ['sh', '-c', clickhouseMigrationScript(schemaBase, OPENREPLAY_SCHEMA.clickhouse)],
+      environment: { CH_HOST: chHost },
       secrets: { CH_PASSWORD: chPassword, ...(chUser ? { CH_USER: chUser } : {}) },
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'clickhouse' }),
     });
-    ch.addContainerDependencies({ container: task.findContainer('postgres')!, condition: ecs.ContainerDependencyCondition.SUCCESS });
+    ch.addContainerDependencies({ container: pg, condition: ecs.ContainerDependencyCondition.SUCCESS });
+    acknowledgeAwsSolutions(task, ['ECS2'], 'The environment holds the ClickHouse host and the database CA file settings; credentials are ECS secrets.');
     acknowledgeCompliance(task.executionRole!, ['IAMNoInlinePolicy'], 'CDK grants land in the role\'s inline default policy, scoped to the log group and secrets.');
     acknowledgeAwsSolutions(task.executionRole!, ['IAM5[Resource::*]'], 'ecr:GetAuthorizationToken has no resource-level permissions.');
 
     const resource = runTaskOnDeploy(this, 'Migrations', {
-      cluster, taskDefinition: task, containerName: 'clickhouse', securityGroup: sg, fingerprint: release,
+      // A new release or schema commit runs the task again (the scripts decide what is left to do).
+      cluster, taskDefinition: task, containerName: 'clickhouse', securityGroup: sg, fingerprint: `${release}@${OPENREPLAY_SCHEMA.commit}`,
     });
     resource.node.addDependency(this.database.setup);
     if (clickhouse) resource.node.addDependency(clickhouse.service.service);

@@ -256,3 +256,22 @@ export function servicePort(name: string): number {
   if (!spec?.port) throw new Error(`OpenReplay service '${name}' has no HTTP port`);
   return spec.port;
 }
+
+/**
+ * The schema scripts of the tested release, pinned by commit: upstream re-points release tags (there are dozens of
+ * `*-backup-*` tags), a commit never changes. `postgresql` lists the upgrade directories of
+ * scripts/schema/db/init_dbs/postgresql in order (each holds `<version>.sql`, which checks the previous version
+ * itself); `clickhouse` lists those of scripts/schema/db/init_dbs/clickhouse with their numbered steps (each step
+ * records its number in `openreplay_migration_state()`, so an interrupted upgrade resumes after the last step done).
+ */
+export const OPENREPLAY_SCHEMA = {
+  release: OPENREPLAY_RELEASE,
+  commit: 'dbb68105e865052d6ec0d49c9d2d13cf5d5f4aef',
+  postgresql: [
+    '1.2.0', '1.3.0', '1.3.5', '1.3.6', '1.4.0', '1.5.0', '1.5.1', '1.5.2', '1.5.3', '1.5.4', '1.6.0', '1.7.0', '1.8.0',
+    '1.8.1', '1.9.0', '1.10.0', '1.11.0', '1.12.0', '1.13.0', '1.14.0', '1.15.0', '1.16.0', '1.17.0', '1.18.0', '1.19.0',
+    '1.20.0', '1.21.0', '1.22.0', '1.23.0', '1.24.0', '1.25.0', '1.26.0', '1.27.0',
+  ],
+  /** Version and number of numbered steps (0.sql ... (n-1).sql); 0 means one file named `<version>.sql`. */
+  clickhouse: [['1.22.0', 0], ['1.23.0', 15], ['1.24.0', 19], ['1.25.0', 10], ['1.26.0', 7], ['1.27.0', 1]] as Array<[string, number]>,
+};
