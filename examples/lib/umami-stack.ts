@@ -17,7 +17,8 @@ export class UmamiStack extends Stack {
     const host = `analytics.${DOMAIN}`;
     this.umami = new UmamiService(this, 'Umami', {
       cluster: props.cluster,
-      database: props.postgres.database({ connectionLimit: 20 }),
+      // Its own database and role in the shared cluster; the role's connection limit follows maxCapacity.
+      database: props.postgres.database(),
       ingress: Ingress.listenerRule(props.loadBalancer.listener, { priority: 20, hostHeaders: [host] }),
       logEncryptionKey: props.logKey,
       // The site's CloudFront distribution forwards /stats.js and /api/send here: first-party, not blocked by ad-blockers.
