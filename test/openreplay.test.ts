@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { OpenReplayLayout, OpenReplayPlatform, OpenReplayPlatformProps } from '../src';
+import { ObservabilityBundle, OpenReplayLayout, OpenReplayPlatform, OpenReplayPlatformProps } from '../src';
 import { cfnLintErrors } from './helpers/cfn-lint';
 import { formatFindings, nagFindings, testApp } from './helpers/nag';
 import { testStack } from './helpers/stacks';
@@ -92,7 +92,7 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
     // canvases and images: POSTGRES_STRING (common.Postgres) and REDIS_STRING (the Redis stream producer).
     for (const name of ['canvases', 'images']) {
       expect(named(name).Secrets!.map((s) => s.Name)).toContain('POSTGRES_STRING');
-      expect(named(name).Environment!.map((e) => e.Name)).toContain('REDIS_STRING');
+      expect(named(name).Secrets!.map((s) => s.Name)).toContain('REDIS_STRING');
     }
   });
 
@@ -206,6 +206,25 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
     expect(replay.services.clickhouse).toBeDefined();
   });
 
+  test('Valkey: AUTH token by dynamic reference, the URL with the token as an ECS secret, one cheap node by default', () => {
+    const group = Object.values(t.findResources('AWS::ElastiCache::ReplicationGroup'))[0].Properties;
+    expect(group).toMatchObject({ CacheNodeType: 'cache.t4g.micro', NumCacheClusters: 1, AutomaticFailoverEnabled: false, TransitEncryptionEnabled: true });
+    expect(JSON.stringify(group.AuthToken)).toMatch(/^\{"Fn::Join":\["",\["\{\{resolve:secretsmanager:",\{"Ref":"ReplayRedisAuthToken[0-9A-F]{8}"\},":SecretString:::\}\}"\]\]\}$/);
+    const url = Object.entries(t.findResources('AWS::SecretsManager::Secret')).find(([id]) => /^ReplayRedisUrl/.test(id))![1] as any;
+    const parts = JSON.stringify(url.Properties.SecretString);
+    expect(parts).toContain('rediss://:{{resolve:secretsmanager:');
+    expect(parts).toMatch(/PrimaryEndPoint\.Address.*:6379/);
+    for (const n of ['http', 'sink', 'storage', 'ender', 'heuristics', 'db', 'assets', 'canvases', 'images', 'chalice']) {
+      expect([n, named(n).Secrets]).toEqual([n, expect.arrayContaining([{ Name: 'REDIS_STRING', ValueFrom: { Ref: expect.stringMatching(/^ReplayRedisUrl/) } }])]);
+      expect(named(n).Environment!.map((e) => e.Name)).not.toContain('REDIS_STRING');
+    }
+    // The streams are sized to the node: 11 streams of 64 KiB entries fill 80% of the 0.375 GiB of data memory.
+    for (const n of ['http', 'sink', 'db', 'canvases']) expect(named(n).Environment).toContainEqual({ Name: 'REDIS_STREAMS_MAX_LEN', Value: '446' });
+    // assist (FOSS) uses no Redis.
+    expect([...(named('assist').Environment ?? []), ...(named('assist').Secrets ?? [])].map((e) => e.Name)).not.toContain('REDIS_URL');
+    expect(replay.cache).toBeDefined();
+  });
+
   test('migrations run before the services, after the database and ClickHouse', () => {
     const res = t.toJSON().Resources;
     const migration = Object.keys(res).find((k) => res[k].Type === 'Custom::RunTaskOnDeploy')!;
@@ -276,6 +295,35 @@ describe('OpenReplayPlatform options', () => {
     t.hasResourceProperties('AWS::ECS::Service', { CapacityProviderStrategy: Match.arrayWith([{ CapacityProvider: 'FARGATE_SPOT', Weight: 3 }]) });
   });
 
+  test('Valkey for production: a Multi-AZ replica with failover; the streams sized from a bigger node; memory alarms through the bundle', () => {
+    const stack = testStack(testApp());
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+    const replay = new OpenReplayPlatform(stack, 'Replay', { domainName: 'replay.example.com', hostedZone: zone, redisMultiAz: true, redisNodeType: 'cache.m7g.large' });
+    new ObservabilityBundle(stack, 'Observability').monitor(replay.cache!);
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', {
+      CacheNodeType: 'cache.m7g.large', NumCacheClusters: 2, AutomaticFailoverEnabled: true, MultiAZEnabled: true,
+    });
+    const http = containers(t).find((c) => c.Name === 'http')!;
+    expect(http.Environment).toContainEqual({ Name: 'REDIS_STREAMS_MAX_LEN', Value: '5701' });
+    expect(JSON.stringify(t.findResources('AWS::CloudWatch::Alarm'))).toContain('DatabaseMemoryUsagePercentage');
+  });
+
+  test('Valkey: an explicit stream limit; an existing Redis whose URL carries credentials, from a secret', () => {
+    expect(containers(build({ redisStreamsMaxLen: 2000 }).t).find((c) => c.Name === 'sink')!.Environment)
+      .toContainEqual({ Name: 'REDIS_STREAMS_MAX_LEN', Value: '2000' });
+    const app = testApp();
+    const stack = testStack(app);
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+    const secret = new secretsmanager.Secret(stack, 'RedisUrl');
+    new OpenReplayPlatform(stack, 'Replay', { domainName: 'replay.example.com', hostedZone: zone, redisUrlSecret: secret });
+    const t = Template.fromStack(stack);
+    t.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 0);
+    const sink = containers(t).find((c) => c.Name === 'sink')!;
+    expect(sink.Secrets).toContainEqual({ Name: 'REDIS_STRING', ValueFrom: { Ref: expect.stringMatching(/^RedisUrl/) } });
+    expect(sink.Environment!.map((e) => e.Name)).not.toContain('REDIS_STREAMS_MAX_LEN'); // upstream's default
+  });
+
   test('external ClickHouse and Redis', () => {
     const app = testApp();
     const stack = testStack(app);
@@ -311,6 +359,10 @@ describe('OpenReplayPlatform validation', () => {
       "Test/Replay: invalid 'version': the schema scripts are pinned to v1.27.0 (commit dbb68105e); v1.28.0 may need another schema. Use a v1.27.x tag"],
     ['no certificate source', { hostedZone: undefined }, "Test/Replay: invalid 'hostedZone': the default load balancer needs a certificate for domainName (the tracker refuses plain HTTP)."],
     ['bad admin email', { adminEmail: 'admin' }, "Test/Replay: invalid 'adminEmail': 'admin' is not an email address."],
+    ['Valkey node of unknown memory', { redisNodeType: 'cache.x9.huge' },
+      "Test/Replay: invalid 'redisStreamsMaxLen': the memory of node type 'cache.x9.huge' is not known, so the streams cannot be sized. Set redisStreamsMaxLen"],
+    ['stream limit out of range', { redisStreamsMaxLen: 10 }, "Test/Replay: invalid 'redisStreamsMaxLen'"],
+    ['two Redis URLs', { redisUrl: 'rediss://r.example.com:6379', redisUrlSecret: {} as any }, "Test/Replay: invalid 'redisUrlSecret': redisUrl and redisUrlSecret are both set."],
   ];
   test.each(cases)('%s', (_n, props, message) => {
     expect(() => build(props)).toThrow(message);

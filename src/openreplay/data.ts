@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
@@ -10,6 +10,7 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { HardenedFargateService } from '../core/fargate-service';
 import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
+import { checkInteger, checkRange, propError } from '../core/validation';
 
 /** Props of the ClickHouse tier. */
 export interface ClickHouseTierProps {
@@ -110,24 +111,78 @@ export class ClickHouseTier extends Construct {
   }
 }
 
+/**
+ * Memory of ElastiCache node types (GiB, AWS's published figures), for sizing the streams; other types need
+ * `redisStreamsMaxLen`.
+ */
+export const CACHE_NODE_MEMORY_GIB: { readonly [nodeType: string]: number } = {
+  'cache.t4g.micro': 0.5, 'cache.t4g.small': 1.37, 'cache.t4g.medium': 3.09,
+  'cache.t3.micro': 0.5, 'cache.t3.small': 1.37, 'cache.t3.medium': 3.09,
+  'cache.m7g.large': 6.38, 'cache.m6g.large': 6.38, 'cache.m7g.xlarge': 12.93, 'cache.m6g.xlarge': 12.93,
+  'cache.r7g.large': 13.07, 'cache.r6g.large': 13.07, 'cache.r7g.xlarge': 26.32, 'cache.r6g.xlarge': 26.32,
+};
+
+/**
+ * How the streams are sized: the Go services write 11 Redis streams (backend/Dockerfile TOPIC_*), each trimmed at
+ * REDIS_STREAMS_MAX_LEN entries (approximately) after every write; an entry is a message of up to 1 MiB
+ * (QUEUE_MESSAGE_SIZE_LIMIT), most are tracker batches of a few KiB to tens of KiB. The limit is chosen so that
+ * full streams of entries of ASSUMED_ENTRY_BYTES fill STREAMS_SHARE of the memory ElastiCache leaves to data
+ * (reserved-memory-percent 25 by default). With `noeviction`, a full node refuses writes and ingest stops; trimming
+ * first drops the oldest entries instead, which only matters when consumers lag that far behind.
+ */
+export const STREAM_SIZING = { streams: 11, assumedEntryBytes: 64 * 1024, reservedShare: 0.25, streamsShare: 0.8 };
+
+/** The REDIS_STREAMS_MAX_LEN that fits a node of `memoryGiB`. */
+export function streamsMaxLenFor(memoryGiB: number): number {
+  const usable = memoryGiB * 1024 ** 3 * (1 - STREAM_SIZING.reservedShare) * STREAM_SIZING.streamsShare;
+  return Math.floor(usable / (STREAM_SIZING.streams * STREAM_SIZING.assumedEntryBytes));
+}
+
 /** Props of the Redis tier. */
 export interface RedisTierProps {
   readonly vpc: ec2.IVpc;
   readonly nodeType: string;
+  /** A replica in another availability zone with automatic failover. */
+  readonly multiAz?: boolean;
+  /** REDIS_STREAMS_MAX_LEN; derived from the node's memory when omitted. */
+  readonly streamsMaxLen?: number;
+  readonly removalPolicy: RemovalPolicy;
+  /** Construct path and prop names for error messages. */
+  readonly where: string;
 }
 
 /**
- * Valkey on ElastiCache for OpenReplay's Redis streams: encryption in transit and at rest, `noeviction` (streams must
- * never be evicted), daily snapshots, in private subnets.
+ * Valkey on ElastiCache for OpenReplay's Redis streams: AUTH token, encryption in transit and at rest, `noeviction`
+ * (streams must never be evicted), daily snapshots, in private subnets; optionally a Multi-AZ replica. The clients
+ * get the whole URL (`rediss://:<token>@host:6379`) from a secret, injected as an ECS secret.
  */
 export class RedisTier extends Construct {
   public readonly securityGroup: ec2.SecurityGroup;
-  /** `rediss://host:port` */
-  public readonly url: string;
+  /** The replication group (for alarms: ObservabilityBundle.monitorCache). */
+  public readonly replicationGroup: elasticache.CfnReplicationGroup;
+  /** The AUTH token. */
+  public readonly authToken: secretsmanager.Secret;
+  /** The complete Redis URL with the AUTH token (`rediss://:<token>@host:6379`), as the whole secret value. */
+  public readonly urlSecret: secretsmanager.Secret;
+  /** REDIS_STREAMS_MAX_LEN for the producers. */
+  public readonly streamsMaxLen: number;
 
   constructor(scope: Construct, id: string, props: RedisTierProps) {
     super(scope, id);
     const vpc = props.vpc;
+    if (props.streamsMaxLen !== undefined) {
+      checkInteger(props.where, 'redisStreamsMaxLen', props.streamsMaxLen);
+      checkRange(props.where, 'redisStreamsMaxLen', props.streamsMaxLen, 100, 10_000_000);
+      this.streamsMaxLen = props.streamsMaxLen;
+    } else {
+      const memory = CACHE_NODE_MEMORY_GIB[props.nodeType];
+      if (Token.isUnresolved(props.nodeType) || memory === undefined) {
+        propError(props.where, 'redisStreamsMaxLen', `the memory of node type '${props.nodeType}' is not known, so the streams cannot be sized`,
+          `Set redisStreamsMaxLen (about ${STREAM_SIZING.streams} streams x entries of ${STREAM_SIZING.assumedEntryBytes / 1024} KiB must fit the node), `
+          + `or use one of ${Object.keys(CACHE_NODE_MEMORY_GIB).join(', ')}.`);
+      }
+      this.streamsMaxLen = streamsMaxLenFor(memory);
+    }
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', { vpc, description: 'OpenReplay Valkey', allowAllOutbound: false });
     const subnets = new elasticache.CfnSubnetGroup(this, 'Subnets', {
       description: 'OpenReplay Valkey',
@@ -140,15 +195,25 @@ export class RedisTier extends Construct {
       description: 'OpenReplay: streams must never be evicted',
       properties: { 'maxmemory-policy': 'noeviction' },
     });
+    this.authToken = new secretsmanager.Secret(this, 'AuthToken', {
+      description: `AUTH token of the OpenReplay Valkey (${this.node.path})`,
+      // 16 to 128 printable characters; letters and digits keep the URL valid without escaping.
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      removalPolicy: props.removalPolicy,
+    });
+    ackSecret(this.authToken, 'The AUTH token is set on the replication group and copied into the URL secret; rotating it means updating both and restarting the services.');
+    const multiAz = props.multiAz ?? false;
     const group = new elasticache.CfnReplicationGroup(this, 'Valkey', {
       replicationGroupDescription: 'OpenReplay Redis streams',
       engine: 'valkey',
       engineVersion: '8.0',
       cacheNodeType: props.nodeType,
-      numCacheClusters: 1,
-      automaticFailoverEnabled: false,
+      numCacheClusters: multiAz ? 2 : 1,
+      automaticFailoverEnabled: multiAz,
+      multiAzEnabled: multiAz,
       transitEncryptionEnabled: true,
       atRestEncryptionEnabled: true,
+      authToken: this.authToken.secretValue.unsafeUnwrap(),
       cacheSubnetGroupName: subnets.ref,
       cacheParameterGroupName: parameters.ref,
       securityGroupIds: [this.securityGroup.securityGroupId],
@@ -156,11 +221,18 @@ export class RedisTier extends Construct {
       autoMinorVersionUpgrade: true,
       port: 6379,
     });
-    this.url = `rediss://${group.attrPrimaryEndPointAddress}:6379`;
-    acknowledgeAwsSolutions(group, ['AEC4'], 'A single node is the cost-aware default for the session pipeline; streams are transient.');
+    this.replicationGroup = group;
+    // A dynamic reference inside the URL: the token never appears in the template.
+    this.urlSecret = new secretsmanager.Secret(this, 'Url', {
+      description: `Redis URL with the AUTH token of the OpenReplay Valkey (${this.node.path})`,
+      secretStringValue: SecretValue.unsafePlainText(`rediss://:${this.authToken.secretValue.unsafeUnwrap()}@${group.attrPrimaryEndPointAddress}:6379`),
+      removalPolicy: props.removalPolicy,
+    });
+    ackSecret(this.urlSecret, 'Derived from the AUTH token secret and the endpoint; it changes with them.');
+    if (!multiAz) {
+      acknowledgeAwsSolutions(group, ['AEC4'], 'A single node is the cost-aware default for the session pipeline (streams are transient); redisMultiAz adds a replica with failover.');
+    }
     acknowledgeAwsSolutions(group, ['AEC5'], 'The default port; reachable only from the OpenReplay tasks\' security groups.');
-    acknowledgeAwsSolutions(group, ['AEC6'],
-      'OpenReplay\'s services take a plain REDIS_STRING; access is limited by security groups and traffic is TLS-encrypted.');
     acknowledgeCompliance(group, ['ElastiCacheRedisClusterAutomaticBackup'], 'Daily snapshots are kept one day; the streams are transient.');
   }
 

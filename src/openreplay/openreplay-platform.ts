@@ -3,6 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as efs from 'aws-cdk-lib/aws-efs';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -26,7 +27,7 @@ import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
 import { allowDefaultPortFrom } from '../core/network';
 import { PlatformProps } from '../core/platform';
 import { DatabaseBinding, DatabaseSource } from '../core/postgres';
-import { checkDuration, checkPattern, propError } from '../core/validation';
+import { checkDuration, checkPattern, checkRange, propError } from '../core/validation';
 
 /** How the OpenReplay services are packed into Fargate tasks. */
 export enum OpenReplayLayout {
@@ -102,9 +103,17 @@ export interface OpenReplayPlatformProps extends PlatformProps {
   /**
    * Redis URL (`redis://` or `rediss://host:port`) of an existing Redis or Valkey.
    *
-   * @default - a new ElastiCache Valkey node (TLS, encrypted, noeviction)
+   * @default - a new ElastiCache Valkey node (AUTH, TLS, encrypted, noeviction)
    */
   readonly redisUrl?: string;
+
+  /**
+   * Secret whose whole value is the Redis URL of an existing Redis or Valkey, credentials included
+   * (`rediss://user:password@host:6379`), injected into the services as an ECS secret. Instead of `redisUrl`.
+   *
+   * @default - `redisUrl`, or a new ElastiCache Valkey node
+   */
+  readonly redisUrlSecret?: secretsmanager.ISecret;
 
   /**
    * Security group of the existing Redis, to admit the OpenReplay tasks.
@@ -119,6 +128,22 @@ export interface OpenReplayPlatformProps extends PlatformProps {
    * @default 'cache.t4g.micro'
    */
   readonly redisNodeType?: string;
+
+  /**
+   * Whether the new Valkey has a replica in a second availability zone with automatic failover (production).
+   *
+   * @default false
+   */
+  readonly redisMultiAz?: boolean;
+
+  /**
+   * How many entries each Redis stream keeps (REDIS_STREAMS_MAX_LEN, 100 to 10,000,000): older entries are trimmed,
+   * so that the streams never fill the node (with `noeviction`, a full node stops ingest).
+   *
+   * @default - derived from the memory of `redisNodeType` (446 on cache.t4g.micro: 11 streams of 64 KiB entries in
+   * 80% of the data memory); upstream's 10000 with an existing Redis
+   */
+  readonly redisStreamsMaxLen?: number;
 
   /**
    * One image tag for every OpenReplay service (e.g. `v1.27.0`) instead of the per-service tags of the tested release.
@@ -253,6 +278,11 @@ export class OpenReplayPlatform extends Construct {
   public readonly database: DatabaseBinding;
   /** Network connections of every OpenReplay task. */
   public readonly connections: ec2.Connections;
+  /**
+   * The Valkey replication group this construct runs (none with an existing Redis): `ObservabilityBundle.monitorScope`
+   * finds it, or alarm on its memory with `monitorCache`.
+   */
+  public readonly cache?: elasticache.CfnReplicationGroup;
 
   constructor(scope: Construct, id: string, props: OpenReplayPlatformProps) {
     super(scope, id);
@@ -304,8 +334,23 @@ export class OpenReplayPlatform extends Construct {
     this.database = (props.database ?? DatabaseSource.newCluster()).bind(this, { vpc, databaseName: props.databaseName ?? 'openreplay' });
     const storage = new OpenReplayStorage(this, 'Storage', { recordingRetention: retention, removalPolicy: removal, dashboardOrigin: this.url });
     this.buckets = storage.buckets;
-    const redis = props.redisUrl ? undefined : new RedisTier(this, 'Redis', { vpc, nodeType: props.redisNodeType ?? 'cache.t4g.micro' });
-    const redisUrl = props.redisUrl ?? redis!.url;
+    if (props.redisUrl !== undefined && props.redisUrlSecret) {
+      propError(where, 'redisUrlSecret', 'redisUrl and redisUrlSecret are both set', 'Keep one: redisUrlSecret when the URL carries credentials.');
+    }
+    const external = props.redisUrl !== undefined || props.redisUrlSecret !== undefined;
+    const redis = external ? undefined : new RedisTier(this, 'Redis', {
+      vpc,
+      nodeType: props.redisNodeType ?? 'cache.t4g.micro',
+      multiAz: props.redisMultiAz,
+      streamsMaxLen: props.redisStreamsMaxLen,
+      removalPolicy: removal,
+      where,
+    });
+    if (external && props.redisStreamsMaxLen !== undefined) checkRange(where, 'redisStreamsMaxLen', props.redisStreamsMaxLen, 100, 10_000_000);
+    this.cache = redis?.replicationGroup;
+    const redisSecret = redis ? ecs.Secret.fromSecretsManager(redis.urlSecret)
+      : props.redisUrlSecret ? ecs.Secret.fromSecretsManager(props.redisUrlSecret) : undefined;
+    const streamsMaxLen = redis?.streamsMaxLen ?? props.redisStreamsMaxLen;
     const clickhouse = props.externalClickHouse ? undefined : new ClickHouseTier(this, 'ClickHouse', {
       cluster,
       namespace,
@@ -350,8 +395,9 @@ export class OpenReplayPlatform extends Construct {
       }
       if (spec.sharedFiles) env.FS_DIR = FS_DIR;
       if (spec.redis) {
-        if (spec.name === 'assist') env.REDIS_URL = redisUrl;
-        else env.REDIS_STRING = redisUrl;
+        if (redisSecret) secrets.REDIS_STRING = redisSecret;
+        else env.REDIS_STRING = props.redisUrl!;
+        if (streamsMaxLen !== undefined && !spec.python) env.REDIS_STREAMS_MAX_LEN = String(streamsMaxLen);
       }
       if (spec.postgres) {
         if (spec.python) {
