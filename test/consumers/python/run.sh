@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Python consumer of the jsii wheel: creates a fresh virtual environment outside the repository, installs the wheel
 # with aws-cdk-lib (the repository's devDependency version), constructs and pytest from PyPI, and runs test_app.py,
-# which synthesizes app.py (every construct, non-default options) and asserts on the templates with aws_cdk.assertions.
+# which synthesizes app.py (every construct, non-default options) and asserts on the templates with aws_cdk.assertions,
+# and test_byo.py: every construct on imported infrastructure (byo_app.py), env-bound and environment-agnostic.
 #
 #   bash test/consumers/python/run.sh [DIST_PYTHON]      # default: <repo>/dist/python (from `npx projen package:python`)
 #
@@ -23,6 +24,6 @@ python3 -m venv "$WORK/venv"
 echo "python consumer: $(basename "$WHEEL") with aws-cdk-lib $CDK_VERSION, constructs $CONSTRUCTS_VERSION, $("$WORK/venv/bin/python" --version)"
 
 # Copy the app and test out of the repository, so that nothing but the installed wheel provides the library.
-cp "$HERE/app.py" "$HERE/test_app.py" "$WORK/"
+cp "$HERE/app.py" "$HERE/test_app.py" "$HERE/byo_app.py" "$HERE/test_byo.py" "$WORK/"
 cd "$WORK"
-"$WORK/venv/bin/python" -m pytest -p no:cacheprovider test_app.py
+"$WORK/venv/bin/python" -m pytest -p no:cacheprovider test_app.py test_byo.py
