@@ -1,5 +1,6 @@
-import { Duration } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -322,6 +323,40 @@ describe('OpenReplayPlatform options', () => {
     const sink = containers(t).find((c) => c.Name === 'sink')!;
     expect(sink.Secrets).toContainEqual({ Name: 'REDIS_STRING', ValueFrom: { Ref: expect.stringMatching(/^RedisUrl/) } });
     expect(sink.Environment!.map((e) => e.Name)).not.toContain('REDIS_STREAMS_MAX_LEN'); // upstream's default
+  });
+
+  test('sessions assets: nothing ignored on the default certificate; a custom domain with TLS 1.2 when a certificate is given', () => {
+    const plain = build();
+    expect(Annotations.fromStack(plain.stack).findWarning('*', Match.stringLikeRegexp('minimumProtocolVersion'))).toEqual([]);
+    const dist = Object.values(plain.t.findResources('AWS::CloudFront::Distribution'))[0].Properties.DistributionConfig;
+    expect(dist.ViewerCertificate).toBeUndefined();
+    expect(dist.Aliases).toBeUndefined();
+
+    const cert = acm.Certificate.fromCertificateArn(testStack(testApp(), 'Certs'), 'AssetsCert',
+      'arn:aws:acm:us-east-1:111111111111:certificate/11111111-1111-1111-1111-111111111111');
+    const custom = build({ assetsCertificate: cert });
+    expect(Annotations.fromStack(custom.stack).findWarning('*', Match.stringLikeRegexp('minimumProtocolVersion'))).toEqual([]);
+    custom.t.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['assets.replay.example.com'],
+        ViewerCertificate: { AcmCertificateArn: cert.certificateArn, MinimumProtocolVersion: 'TLSv1.2_2021', SslSupportMethod: 'sni-only' },
+      }),
+    });
+    custom.t.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'assets.replay.example.com.', Type: 'A' });
+    expect(containers(custom.t).find((c) => c.Name === 'sink')!.Environment).toContainEqual({ Name: 'ASSETS_ORIGIN', Value: 'https://assets.replay.example.com' });
+    expect(formatFindings(nagFindings(custom.stack)).filter((f) => /CFR4|Distribution/.test(f))).toEqual([]);
+  });
+
+  test('sessions assets in a us-east-1 stack with a hosted zone: the certificate is created', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'East', { env: { account: '111111111111', region: 'us-east-1' } });
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+    new OpenReplayPlatform(stack, 'Replay', { domainName: 'replay.example.com', hostedZone: zone, assetsDomainName: 'cdn.replay.example.com' });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::CertificateManager::Certificate', { DomainName: 'cdn.replay.example.com', ValidationMethod: 'DNS' });
+    t.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({ Aliases: ['cdn.replay.example.com'], ViewerCertificate: Match.objectLike({ MinimumProtocolVersion: 'TLSv1.2_2021' }) }),
+    });
   });
 
   test('external ClickHouse and Redis', () => {

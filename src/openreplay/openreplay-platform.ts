@@ -66,6 +66,23 @@ export interface OpenReplayPlatformProps extends PlatformProps {
   readonly certificate?: acm.ICertificate;
 
   /**
+   * Certificate (in us-east-1, as CloudFront requires) for `assetsDomainName`: the sessions assets (CSS and fonts of
+   * recorded pages, loaded by the player) are then served under it with TLS 1.2 at least.
+   *
+   * @default - with `hostedZone` in a us-east-1 stack, a DNS-validated certificate for `assetsDomainName`; else the
+   * distribution's default `*.cloudfront.net` name and certificate (TLS policy fixed by CloudFront)
+   */
+  readonly assetsCertificate?: acm.ICertificate;
+
+  /**
+   * Domain of the sessions assets when they have a certificate (`assetsCertificate`, or the automatic one); an alias
+   * record is created in `hostedZone` when given.
+   *
+   * @default - `assets.<domainName>`
+   */
+  readonly assetsDomainName?: string;
+
+  /**
    * How the gateway is reached.
    *
    * @default - a new HTTPS load balancer for `domainName` (needs `hostedZone` or `certificate`)
@@ -332,7 +349,18 @@ export class OpenReplayPlatform extends Construct {
 
     // Data tier.
     this.database = (props.database ?? DatabaseSource.newCluster()).bind(this, { vpc, databaseName: props.databaseName ?? 'openreplay' });
-    const storage = new OpenReplayStorage(this, 'Storage', { recordingRetention: retention, removalPolicy: removal, dashboardOrigin: this.url });
+    const assetsDomainName = props.assetsDomainName ?? `assets.${props.domainName}`;
+    checkPattern(where, 'assetsDomainName', assetsDomainName, /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'a domain name such as assets.replay.example.com');
+    const inUsEast1 = !Token.isUnresolved(stack.region) && stack.region === 'us-east-1';
+    const assetsCertificate = props.assetsCertificate ?? (props.hostedZone && inUsEast1
+      ? new acm.Certificate(this, 'AssetsCertificate', { domainName: assetsDomainName, validation: acm.CertificateValidation.fromDns(props.hostedZone) })
+      : undefined);
+    const storage = new OpenReplayStorage(this, 'Storage', {
+      recordingRetention: retention,
+      removalPolicy: removal,
+      dashboardOrigin: this.url,
+      assetsDomain: assetsCertificate ? { domainName: assetsDomainName, certificate: assetsCertificate, hostedZone: props.hostedZone } : undefined,
+    });
     this.buckets = storage.buckets;
     if (props.redisUrl !== undefined && props.redisUrlSecret) {
       propError(where, 'redisUrlSecret', 'redisUrl and redisUrlSecret are both set', 'Keep one: redisUrlSecret when the URL carries credentials.');

@@ -1,8 +1,11 @@
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { BUCKETS, BucketName } from './services';
@@ -16,6 +19,12 @@ export interface OpenReplayStorageProps {
   readonly removalPolicy: RemovalPolicy;
   /** Dashboard origin, for CORS. */
   readonly dashboardOrigin: string;
+  /**
+   * A custom domain for the sessions assets (certificate in us-east-1; alias record in `hostedZone` when given), served
+   * with TLS 1.2 at least. Without it, the distribution has the default `*.cloudfront.net` certificate, whose TLS
+   * policy CloudFront fixes.
+   */
+  readonly assetsDomain?: { readonly domainName: string; readonly certificate: acm.ICertificate; readonly hostedZone?: route53.IHostedZone };
 }
 
 /** The buckets that hold what visitors did or uploaded: encrypted with the recordings key (SSE-KMS). */
@@ -96,6 +105,7 @@ export class OpenReplayStorage extends Construct {
     }
 
     const assets = this.buckets['sessions-assets'];
+    const custom = props.assetsDomain;
     this.assetsDistribution = new cloudfront.Distribution(this, 'AssetsDistribution', {
       comment: 'OpenReplay sessions assets (CSS and fonts of recorded pages)',
       defaultBehavior: {
@@ -106,17 +116,30 @@ export class OpenReplayStorage extends Construct {
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
       },
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      // A minimum protocol applies to a custom certificate only (CloudFront fixes the default certificate's policy).
+      ...(custom ? {
+        domainNames: [custom.domainName],
+        certificate: custom.certificate,
+        minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      } : {}),
       priceClass: cloudfront.PriceClass.PRICE_CLASS_100,
       enableLogging: true,
       logBucket: this.accessLogs,
       logFilePrefix: 'cloudfront-assets/',
     });
-    this.assetsOrigin = `https://${this.assetsDistribution.distributionDomainName}`;
+    this.assetsOrigin = `https://${custom ? custom.domainName : this.assetsDistribution.distributionDomainName}`;
+    if (custom?.hostedZone) {
+      const target = route53.RecordTarget.fromAlias(new targets.CloudFrontTarget(this.assetsDistribution));
+      new route53.ARecord(this, 'AssetsAlias', { zone: custom.hostedZone, recordName: custom.domainName, target });
+      new route53.AaaaRecord(this, 'AssetsAliasIpv6', { zone: custom.hostedZone, recordName: custom.domainName, target });
+    }
     acknowledgeAwsSolutions(this.assetsDistribution, ['CFR1'], 'Recorded sessions are replayed from anywhere; no geo restriction.');
     acknowledgeAwsSolutions(this.assetsDistribution, ['CFR2'], 'Serves static CSS and fonts of recorded pages; a web ACL is opt-in on the platform\'s own edge.');
-    acknowledgeAwsSolutions(this.assetsDistribution, ['CFR4'],
-      'The default *.cloudfront.net certificate: CloudFront fixes its TLS policy; viewers are redirected to HTTPS.');
+    if (!custom) {
+      acknowledgeAwsSolutions(this.assetsDistribution, ['CFR4'],
+        'The default *.cloudfront.net certificate (no assets certificate given): CloudFront fixes its TLS policy; viewers are redirected to HTTPS. '
+        + 'assetsCertificate (us-east-1) serves the assets under the platform\'s domain with TLS 1.2 at least.');
+    }
   }
 
   /**
