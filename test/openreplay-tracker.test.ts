@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import * as esbuild from 'esbuild';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './helpers/chromium';
@@ -54,8 +55,29 @@ function startResponse() {
   };
 }
 
+/**
+ * What the real http service (v1.27.0, backend/pkg/sessions/api/web/handlers.go, pushMessagesHandlerWeb) refuses of
+ * a batch: a missing or foreign token (401), and a `visual` batch whose `split` query parameter (the offset between
+ * its player and assets parts) is missing or outside the decompressed body (400, "split value is empty" / "... out of
+ * range").
+ */
+function batchProblem(r: Received): [number, string] | undefined {
+  if (r.headers.authorization !== `Bearer ${TOKEN}`) return [401, 'unauthorized'];
+  const body = r.headers['content-encoding'] === 'gzip' ? zlib.gunzipSync(r.body) : r.body;
+  if (body.length === 0) return [400, 'request body is empty'];
+  if (r.headers.datatype === 'visual') {
+    const split = new URL(r.url, 'http://x').searchParams.get('split');
+    if (!split) return [400, 'split value is empty'];
+    const n = Number(split);
+    if (!Number.isInteger(n) || n <= 0 || n >= body.length) return [400, 'split value is out of range'];
+  }
+  return undefined;
+}
+
 describe('the OpenReplay tracker through the gateway', () => {
   const received: Received[] = [];
+  /** The http stand-in's answers to data batches. */
+  const batchAnswers: Array<{ datatype: string; status: number; problem?: string }> = [];
   const standIns: StandIn[] = [];
   let dns: DnsStub;
   let nginx: Nginx;
@@ -74,6 +96,11 @@ describe('the OpenReplay tracker through the gateway', () => {
         if (r.method === 'POST' && r.url === '/v1/web/start') {
           res.setHeader('content-type', 'application/json');
           res.end(JSON.stringify(startResponse()));
+        } else if (r.method === 'POST' && r.url.startsWith('/v1/web/i')) {
+          const problem = batchProblem(r);
+          batchAnswers.push({ datatype: String(r.headers.datatype), status: problem ? problem[0] : 200, problem: problem?.[1] });
+          res.statusCode = problem ? problem[0] : 200;
+          res.end(problem ? JSON.stringify({ error: problem[1] }) : '');
         } else {
           res.end();
         }
@@ -106,6 +133,10 @@ describe('the OpenReplay tracker through the gateway', () => {
       })};`],
       '/page.js': ['text/javascript', bundle.outputFiles[0].contents],
       '/favicon.ico': ['image/x-icon', ''],
+      // A real page has a stylesheet and images: the tracker records them as assets (and tracker 18.0.17 sends a
+      // `visual` batch without `split`, which the real http service refuses, when a page has none).
+      '/style.css': ['text/css', fs.readFileSync(path.join(FIXTURE, 'style.css'))],
+      '/logo.svg': ['image/svg+xml', fs.readFileSync(path.join(FIXTURE, 'logo.svg'))],
     };
     site = http.createServer((req, res) => {
       const file = files[req.url!];
@@ -171,6 +202,10 @@ describe('the OpenReplay tracker through the gateway', () => {
     // The DataType union of the installed tracker (dist/lib/common/interaction.d.ts; v1.27.0's source has all but 'visual').
     expect(['player', 'assets', 'devtools', 'analytics', 'visual']).toContain(batch.headers.datatype);
     expect(batch.body.length).toBeGreaterThan(0);
+    // Every batch passes the real service's checks (token; a visual batch's split offset).
+    await page.evaluate('window.trackerTest.flush()');
+    expect(batchAnswers.length).toBeGreaterThan(0);
+    expect(batchAnswers.filter((a) => a.status !== 200)).toEqual([]);
     // The gateway answered the preflights itself.
     expect(received.filter((r) => r.method === 'OPTIONS')).toEqual([]);
   });
