@@ -3,9 +3,10 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { ObservabilityBundle, OpenReplayLayout, OpenReplayPlatform, OpenReplayPlatformProps } from '../src';
+import { DatabaseSource, ObservabilityBundle, OpenReplayLayout, OpenReplayPlatform, OpenReplayPlatformProps } from '../src';
 import { cfnLintErrors } from './helpers/cfn-lint';
 import { formatFindings, nagFindings, testApp } from './helpers/nag';
 import { testStack } from './helpers/stacks';
@@ -357,6 +358,24 @@ describe('OpenReplayPlatform options', () => {
     t.hasResourceProperties('AWS::CloudFront::Distribution', {
       DistributionConfig: Match.objectLike({ Aliases: ['cdn.replay.example.com'], ViewerCertificate: Match.objectLike({ MinimumProtocolVersion: 'TLSv1.2_2021' }) }),
     });
+  });
+
+  test('an imported database: pg_port is a string in the environment', () => {
+    const app = testApp();
+    const stack = testStack(app);
+    const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2 });
+    const instance = rds.DatabaseInstance.fromDatabaseInstanceAttributes(stack, 'Db', {
+      instanceIdentifier: 'db', instanceEndpointAddress: 'db.example.internal', port: 5432, securityGroups: [],
+    });
+    new OpenReplayPlatform(stack, 'Replay', {
+      vpc, domainName: 'replay.example.com', hostedZone: zone,
+      database: DatabaseSource.fromInstance(instance, new secretsmanager.Secret(stack, 'Admin')),
+    });
+    const all = containers(Template.fromStack(stack));
+    for (const n of ['chalice', 'alerts']) {
+      expect(all.find((c) => c.Name === n)!.Environment).toContainEqual({ Name: 'pg_port', Value: '5432' });
+    }
   });
 
   test('external ClickHouse and Redis', () => {
