@@ -652,7 +652,8 @@ export class StaticCdnSite extends Construct {
       additionalBehaviors,
       domainNames: this.domainNames.length > 0 ? this.domainNames : undefined,
       certificate,
-      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      // Only with a certificate: the *.cloudfront.net one has a fixed policy (aws-cdk-lib 2.276 warns "Ignoring ...").
+      minimumProtocolVersion: certificate ? cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
       httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
       enableIpv6: true,
       priceClass: props.priceClass ?? cloudfront.PriceClass.PRICE_CLASS_100,

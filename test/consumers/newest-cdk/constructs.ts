@@ -5,7 +5,7 @@ import {
   AuroraPostgresCluster, FastifyFargateApi, HardenedFargateService, HardenedLoadBalancer, ObservabilityBundle,
   OpenReplayPlatform, StaticCdnSite, UmamiService, ApiImage,
 } from '@org/analytics-constructs';
-import { App, Environment, Stack } from 'aws-cdk-lib';
+import { Annotations, App, Environment, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -51,4 +51,19 @@ export function buildEveryConstruct(app: App, env?: Environment, prefix = 'Every
   new ObservabilityBundle(s, 'Observability', {});
 
   return stacks;
+}
+
+/**
+ * The warnings the library gives on purpose for default props, each with why it is expected here. Every other warning
+ * (from the library or from aws-cdk-lib about how the library uses it) is a defect.
+ */
+export const DEFAULT_PROPS_WARNINGS: { [id: string]: string } = {
+  '@org/analytics-constructs:insecureHttp': 'default props bring no certificate, so the load balancers serve plain HTTP (for development only)',
+};
+
+/** Acknowledges {@link DEFAULT_PROPS_WARNINGS} on every stack of `app`. */
+export function acknowledgeDefaultPropsWarnings(stacks: EveryConstructStacks): void {
+  for (const stack of Object.values(stacks)) {
+    for (const [id, reason] of Object.entries(DEFAULT_PROPS_WARNINGS)) Annotations.of(stack).acknowledgeWarning(id, reason);
+  }
 }
