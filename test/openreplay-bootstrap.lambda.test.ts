@@ -30,6 +30,13 @@ interface FakeOptions {
   oldTaskAnswers?: number;
   /** POST /api/signup answers 422 echoing the request, as pydantic does for invalid input. */
   rejectSignup?: boolean;
+  /**
+   * POST /api/signup creates the tenant and then answers 500, as upstream does when its telemetry call to the
+   * internet fails (api/chalicelib/core/signup.py -> telemetry.new_client(); seen in the v1.27.0 rehearsal).
+   */
+  telemetryUnreachable?: boolean;
+  /** POST /api/signup answers 500 without creating anything. */
+  signupBroken?: boolean;
 }
 
 /** In-memory fake of the chalice API as seen through the gateway. */
@@ -137,10 +144,18 @@ class FakeOpenReplay extends LocalHttpServer {
       if (this.tenant !== undefined) {
         return send(400, { errors: ['tenants already registered'] });
       }
+      if (this.options.signupBroken) {
+        return send(500, { detail: 'Internal Server Error' });
+      }
       this.tenant = body.organizationName;
       const user = { email: String(body.email).toLowerCase(), password: body.password, name: body.fullname, role: 'owner' };
       this.users.push(user);
       this.addProject('my first project');
+      if (this.options.telemetryUnreachable) {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('Internal Server Error');
+        return;
+      }
       return send(200, this.login(user));
     }
     if (req.method === 'POST' && route === '/login') {
@@ -290,6 +305,25 @@ describe('first bootstrap', () => {
     expect(fake.projects).toHaveLength(1);
     expect(response.Data.ProjectKey).toBe(fake.projects[0].projectKey);
     expect(fake.count('POST /api/projects')).toBe(0);
+  });
+
+  test('signup answers 500 after creating the tenant (no egress to upstream telemetry): logs in and carries on', async () => {
+    await openreplay({ telemetryUnreachable: true });
+    await respond(event(), deps());
+    const response = cfn.take();
+    expect(response.Status).toBe('SUCCESS');
+    expect(fake.users.map((u) => u.email)).toEqual([EMAIL]);
+    expect(fake.count('POST /api/signup')).toBeGreaterThanOrEqual(1);
+    expect(logs.some((l) => l.msg.startsWith('signup answered an error after creating the tenant'))).toBe(true);
+  });
+
+  test('signup answers 500 and no tenant exists: FAILED with the answer', async () => {
+    await openreplay({ signupBroken: true });
+    await respond(event(), deps());
+    const response = cfn.take();
+    expect(response.Status).toBe('FAILED');
+    expect(response.Reason).toMatch(/signup failed: POST \/api\/signup answered HTTP 500/);
+    expect(fake.tenant).toBeUndefined();
   });
 
   test('old chalice tasks still answering during the rollout: waits for several closed answers in a row', async () => {
