@@ -3,10 +3,10 @@
 // files, buckets, and the tracker's request headers at the gateway.
 import { Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
+import { OpenReplayLayout, OpenReplayPlatform } from '../src';
 import { BucketRole, PortBinding, PROJECT_IMAGES, SERVICES, TRACKER_REQUESTS, ImageFacts, ServiceContract } from './conformance/openreplay-v1.27.0';
 import { testApp } from './helpers/nag';
 import { testStack } from './helpers/stacks';
-import { OpenReplayLayout, OpenReplayPlatform } from '../src';
 
 type Cfn = { [key: string]: any };
 
@@ -43,7 +43,8 @@ const openReplayService = (c: Container): string | undefined => {
   const m = /^public\.ecr\.aws\/p1t3u8a3\/([a-z]+)$/.exec(imageName(c));
   return m ? m[1] : undefined;
 };
-const contractOf = (c: Container): ServiceContract | undefined => (SERVICES[c.Name] && openReplayService(c) === c.Name ? SERVICES[c.Name] : undefined);
+const contractOf = (c: Container): ServiceContract | undefined =>
+  (SERVICES[c.Name] && openReplayService(c) === c.Name ? SERVICES[c.Name] : undefined);
 function imageOf(c: Container): ImageFacts | undefined {
   const service = openReplayService(c);
   if (service) return SERVICES[service]?.image;

@@ -258,7 +258,8 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
         if (!reads) continue;
         consumers++;
         expect([c.Name, c.Environment]).toEqual([c.Name, expect.arrayContaining([
-          { Name: 'PGSSLROOTCERT', Value: '/etc/ssl/database/ca.pem' }, { Name: 'PGSSLMODE', Value: 'verify-full' }])]);
+          { Name: 'PGSSLROOTCERT', Value: '/etc/ssl/database/ca.pem' }, { Name: 'PGSSLMODE', Value: 'verify-full' },
+        ])]);
         expect(c.DependsOn).toContainEqual({ ContainerName: 'database-ca', Condition: 'SUCCESS' });
         expect(d.ContainerDefinitions.find((x: any) => x.Name === 'database-ca')).toBeDefined();
       }
@@ -369,7 +370,9 @@ describe('OpenReplayPlatform options', () => {
       instanceIdentifier: 'db', instanceEndpointAddress: 'db.example.internal', port: 5432, securityGroups: [],
     });
     new OpenReplayPlatform(stack, 'Replay', {
-      vpc, domainName: 'replay.example.com', hostedZone: zone,
+      vpc,
+      domainName: 'replay.example.com',
+      hostedZone: zone,
       database: DatabaseSource.fromInstance(instance, new secretsmanager.Secret(stack, 'Admin')),
     });
     const all = containers(Template.fromStack(stack));

@@ -116,10 +116,20 @@ export class ClickHouseTier extends Construct {
  * `redisStreamsMaxLen`.
  */
 export const CACHE_NODE_MEMORY_GIB: { readonly [nodeType: string]: number } = {
-  'cache.t4g.micro': 0.5, 'cache.t4g.small': 1.37, 'cache.t4g.medium': 3.09,
-  'cache.t3.micro': 0.5, 'cache.t3.small': 1.37, 'cache.t3.medium': 3.09,
-  'cache.m7g.large': 6.38, 'cache.m6g.large': 6.38, 'cache.m7g.xlarge': 12.93, 'cache.m6g.xlarge': 12.93,
-  'cache.r7g.large': 13.07, 'cache.r6g.large': 13.07, 'cache.r7g.xlarge': 26.32, 'cache.r6g.xlarge': 26.32,
+  'cache.t4g.micro': 0.5,
+  'cache.t4g.small': 1.37,
+  'cache.t4g.medium': 3.09,
+  'cache.t3.micro': 0.5,
+  'cache.t3.small': 1.37,
+  'cache.t3.medium': 3.09,
+  'cache.m7g.large': 6.38,
+  'cache.m6g.large': 6.38,
+  'cache.m7g.xlarge': 12.93,
+  'cache.m6g.xlarge': 12.93,
+  'cache.r7g.large': 13.07,
+  'cache.r6g.large': 13.07,
+  'cache.r7g.xlarge': 26.32,
+  'cache.r6g.xlarge': 26.32,
 };
 
 /**

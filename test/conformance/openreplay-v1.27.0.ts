@@ -123,12 +123,17 @@ const queue = [REDIS, STREAM_LEN];
 
 /** Every Go service serves /metrics and /health on :8888 and only logs when the port is taken. */
 const METRICS: PortBinding = {
-  port: 8888, purpose: 'metrics and /health', onClash: 'logs',
+  port: 8888,
+  purpose: 'metrics and /health',
+  onClash: 'logs',
   source: 'backend/pkg/metrics/server.go:36 (log.Error on ListenAndServe), backend/pkg/health/health.go (/health on the default mux)',
 };
 /** HTTP services: the router on HTTP_PORT answers / and /health; a failed listen is fatal. */
 const HTTP_SERVER: PortBinding = {
-  env: 'HTTP_PORT', default: 8080, purpose: 'HTTP API', onClash: 'exits',
+  env: 'HTTP_PORT',
+  default: 8080,
+  purpose: 'HTTP API',
+  onClash: 'exits',
   source: 'backend/pkg/server/server.go:58-65 (log.Fatal on Start), backend/pkg/server/api/router.go:47, backend/Dockerfile:40',
 };
 const goHttp = (service: string, required: Array<{ name: string; source: string }>, extra: Partial<ServiceContract> = {}): ServiceContract => ({
@@ -148,7 +153,7 @@ const goWorker = (service: string, required: Array<{ name: string; source: strin
 const FILES = (source: string) => ({ path: '/mnt/efs', source });
 
 export const SERVICES: { [name: string]: ServiceContract } = {
-  'http': goHttp('http', [
+  http: goHttp('http', [
     POSTGRES, ...queue,
     req('TOKEN_SECRET', `${CFG}/http/config.go:19`),
     req('BEACON_SIZE_LIMIT', `${CFG}/http/config.go:25`),
@@ -158,14 +163,14 @@ export const SERVICES: { [name: string]: ServiceContract } = {
   ], {
     buckets: [{ bucket: 'uxtesting-records', env: 'BUCKET_NAME', access: 'read-write', tagging: true, source: `${CFG}/http/config.go:17; ${CFG}/objectstorage/config.go:16 (USE_S3_TAGS default true)` }],
   }),
-  'api': goHttp('api', [
+  api: goHttp('api', [
     POSTGRES, BUCKET_NAME, SERVICE_NAME,
     req('FS_DIR', `${CFG}/api/config.go:22`),
     req('ASSIST_URL', `${CFG}/api/config.go:26`),
   ], {
     buckets: [{ bucket: 'mobs', env: 'BUCKET_NAME', access: 'read-write', tagging: true, source: 'scripts/docker-compose/docker-envs/api.env (BUCKET_NAME="mobs")' }],
   }),
-  'canvases': goHttp('canvases', [
+  canvases: goHttp('canvases', [
     POSTGRES, ...queue, BUCKET_NAME, SERVICE_NAME,
     req('TOKEN_SECRET', `${CFG}/canvases/config.go:17`),
     req('FS_DIR', `${CFG}/canvases/config.go:18`),
@@ -173,7 +178,7 @@ export const SERVICES: { [name: string]: ServiceContract } = {
     buckets: [{ bucket: 'mobs', env: 'BUCKET_NAME', access: 'read-write', tagging: true, source: 'scripts/docker-compose/docker-envs/canvases.env' }],
     writesFiles: FILES(`${CFG}/canvases/config.go:18-19`),
   }),
-  'images': goHttp('images', [
+  images: goHttp('images', [
     POSTGRES, ...queue, BUCKET_NAME, SERVICE_NAME,
     req('TOKEN_SECRET', `${CFG}/images/config.go:17`),
     req('FS_DIR', `${CFG}/images/config.go:18`),
@@ -181,17 +186,17 @@ export const SERVICES: { [name: string]: ServiceContract } = {
     buckets: [{ bucket: 'mobs', env: 'BUCKET_NAME', access: 'read-write', tagging: true, source: 'scripts/docker-compose/docker-envs/images.env' }],
     writesFiles: FILES(`${CFG}/images/config.go:18-19`),
   }),
-  'integrations': goHttp('integrations', [POSTGRES, BUCKET_NAME, SERVICE_NAME], {
+  integrations: goHttp('integrations', [POSTGRES, BUCKET_NAME, SERVICE_NAME], {
     buckets: [{ bucket: 'mobs', env: 'BUCKET_NAME', access: 'read-write', tagging: true, source: 'scripts/docker-compose/docker-envs/integrations.env (BUCKET_NAME="mobs"; the image default is "spots", backend/Dockerfile:114)' }],
   }),
-  'spot': goHttp('spot', [
+  spot: goHttp('spot', [
     POSTGRES, BUCKET_NAME, SERVICE_NAME,
     req('FS_DIR', `${CFG}/spot/config.go:21`),
   ], {
     buckets: [{ bucket: 'spots', env: 'BUCKET_NAME', access: 'read-write', tagging: true, source: 'scripts/docker-compose/docker-envs/spot.env' }],
     writesFiles: FILES(`${CFG}/spot/config.go:21-22`),
   }),
-  'sink': goWorker('sink', [
+  sink: goWorker('sink', [
     POSTGRES, ...queue,
     req('FS_DIR', `${CFG}/sink/config.go:17`),
     req('FS_ULIMIT', `${CFG}/sink/config.go:18`),
@@ -200,7 +205,7 @@ export const SERVICES: { [name: string]: ServiceContract } = {
     req('TOPIC_TRIGGER', `${CFG}/sink/config.go:23`),
     req('ASSETS_ORIGIN', `${CFG}/sink/config.go:25`),
   ], { writesFiles: FILES(`${CFG}/sink/config.go:17`) }),
-  'storage': goWorker('storage', [
+  storage: goWorker('storage', [
     REDIS, BUCKET_NAME, SERVICE_NAME,
     req('FS_DIR', `${CFG}/storage/config.go:14`),
     req('GROUP_STORAGE', `${CFG}/storage/config.go:16`),
@@ -209,24 +214,24 @@ export const SERVICES: { [name: string]: ServiceContract } = {
     buckets: [{ bucket: 'mobs', env: 'BUCKET_NAME', access: 'read-write', tagging: true, source: 'scripts/docker-compose/docker-envs/storage.env' }],
     writesFiles: FILES(`${CFG}/storage/config.go:14 (removes uploaded files)`),
   }),
-  'ender': goWorker('ender', [
+  ender: goWorker('ender', [
     POSTGRES, ...queue,
     req('GROUP_ENDER', `${CFG}/ender/config.go:16`),
     req('LOG_QUEUE_STATS_INTERVAL_SEC', `${CFG}/ender/config.go:17`),
     req('PARTITIONS_NUMBER', `${CFG}/ender/config.go:27`),
   ]),
-  'heuristics': goWorker('heuristics', [
+  heuristics: goWorker('heuristics', [
     ...queue,
     req('GROUP_HEURISTICS', `${CFG}/heuristics/config.go:12`),
     req('LOG_QUEUE_STATS_INTERVAL_SEC', `${CFG}/heuristics/config.go:14`),
   ]),
-  'db': goWorker('db', [
+  db: goWorker('db', [
     POSTGRES, ...queue,
     req('GROUP_DB', `${CFG}/db/config.go:19`),
     req('DB_BATCH_QUEUE_LIMIT', `${CFG}/db/config.go:26`),
     req('DB_BATCH_SIZE_LIMIT', `${CFG}/db/config.go:27`),
   ]),
-  'assets': goWorker('assets', [
+  assets: goWorker('assets', [
     ...queue, BUCKET_NAME, SERVICE_NAME,
     req('TOPIC_CACHE', `${CFG}/assets/config.go:11`),
     req('CACHE_ASSETS', `${CFG}/assets/config.go:12`),
@@ -238,10 +243,14 @@ export const SERVICES: { [name: string]: ServiceContract } = {
   }),
   // Python (api/): decouple's config() without a default raises at first use; env.default (copied to .env by the
   // Dockerfile) gives cluster-local placeholders (pg_host=postgresql.db.svc.cluster.local, ...), so these must be set.
-  'chalice': {
+  chalice: {
     image: {
       source: 'api/Dockerfile (python:3.13-alpine, no USER: root; ENV LISTEN_PORT=8000)',
-      uid: 0, shell: true, wget: true, curl: false, binaries: ['/bin/sh', '/usr/bin/wget', '/usr/local/bin/python3'],
+      uid: 0,
+      shell: true,
+      wget: true,
+      curl: false,
+      binaries: ['/bin/sh', '/usr/bin/wget', '/usr/local/bin/python3'],
       env: { LISTEN_PORT: '8000' },
     },
     requiredEnv: [
@@ -259,7 +268,8 @@ export const SERVICES: { [name: string]: ServiceContract } = {
     ],
     binds: [{ env: 'LISTEN_PORT', default: 8000, purpose: 'uvicorn', onClash: 'exits', source: 'api/entrypoint.sh (uvicorn --port $LISTEN_PORT), api/Dockerfile' }],
     health: {
-      path: '/signup', source: 'api/routers/core_dynamic.py:32 (GET /signup)',
+      path: '/signup',
+      source: 'api/routers/core_dynamic.py:32 (GET /signup)',
       port: { env: 'LISTEN_PORT', default: 8000, purpose: 'uvicorn', onClash: 'exits', source: 'api/entrypoint.sh' },
     },
     buckets: [
@@ -268,10 +278,14 @@ export const SERVICES: { [name: string]: ServiceContract } = {
       { bucket: 'sessions-assets', env: 'js_cache_bucket', access: 'read-write', source: 'api/env.default js_cache_bucket' },
     ],
   },
-  'alerts': {
+  alerts: {
     image: {
       source: 'api/Dockerfile_alerts (python:3.13-alpine, adduser -u 1001, USER 1001)',
-      uid: 1001, shell: true, wget: true, curl: false, binaries: ['/bin/sh', '/usr/bin/wget', '/usr/local/bin/python3'],
+      uid: 1001,
+      shell: true,
+      wget: true,
+      curl: false,
+      binaries: ['/bin/sh', '/usr/bin/wget', '/usr/local/bin/python3'],
     },
     requiredEnv: [
       ...['pg_host', 'pg_port', 'pg_dbname', 'pg_user', 'pg_password'].map((n) => req(n, 'scripts/docker-compose/docker-envs/alerts.env; api/env.default placeholders')),
@@ -281,29 +295,41 @@ export const SERVICES: { [name: string]: ServiceContract } = {
     // The entrypoint hard-wires the port: uvicorn exits when it is taken.
     binds: [{ port: 8888, purpose: 'uvicorn', onClash: 'exits', source: 'api/entrypoint_alerts.sh (uvicorn --port 8888)' }],
   },
-  'sourcemapreader': {
+  sourcemapreader: {
     image: {
       source: 'sourcemapreader/Dockerfile (node:24-alpine, adduser -u 1001, USER 1001)',
-      uid: 1001, shell: true, wget: true, curl: false, binaries: ['/bin/sh', '/usr/bin/wget', '/usr/local/bin/node'],
+      uid: 1001,
+      shell: true,
+      wget: true,
+      curl: false,
+      binaries: ['/bin/sh', '/usr/bin/wget', '/usr/local/bin/node'],
     },
     requiredEnv: [req('SMR_HOST', 'sourcemapreader/server.js:7 (default 127.0.0.1: unreachable from other containers)')],
     binds: [
       { env: 'SMR_PORT', default: 9000, purpose: 'sourcemaps API', onClash: 'exits', source: 'sourcemapreader/server.js:8,22' },
       {
-        env: 'HEALTH_PORT', default: 8888, purpose: 'health app', onClash: 'exits',
+        env: 'HEALTH_PORT',
+        default: 8888,
+        purpose: 'health app',
+        onClash: 'exits',
         source: 'assist/utils/health.js:6 (copied by sourcemapreader/build.sh:63), listened on in sourcemapreader/server.js:24 with no error handler',
       },
     ],
     health: {
-      path: '/health', source: 'assist/utils/health.js (GET /health)',
+      path: '/health',
+      source: 'assist/utils/health.js (GET /health)',
       port: { env: 'HEALTH_PORT', default: 8888, purpose: 'health app', onClash: 'exits', source: 'assist/utils/health.js:6' },
     },
     buckets: [{ bucket: 'sourcemaps', env: '(per request)', access: 'read', source: 'sourcemapreader/servers/sourcemaps-handler.js:206 (GetObject of event.bucket)' }],
   },
-  'assist': {
+  assist: {
     image: {
       source: 'assist/Dockerfile (node:25-alpine, adduser -u 1001, USER 1001, ENV LISTEN_PORT=9001)',
-      uid: 1001, shell: true, wget: true, curl: false, binaries: ['/bin/sh', '/usr/bin/wget', '/usr/local/bin/node'],
+      uid: 1001,
+      shell: true,
+      wget: true,
+      curl: false,
+      binaries: ['/bin/sh', '/usr/bin/wget', '/usr/local/bin/node'],
       env: { LISTEN_PORT: '9001' },
     },
     requiredEnv: [
@@ -315,20 +341,26 @@ export const SERVICES: { [name: string]: ServiceContract } = {
       { env: 'HEALTH_PORT', default: 8888, purpose: 'health app', onClash: 'exits', source: 'assist/utils/health.js:6, assist/server.js:41' },
     ],
     health: {
-      path: '/health', source: 'assist/utils/health.js (GET /health)',
+      path: '/health',
+      source: 'assist/utils/health.js (GET /health)',
       port: { env: 'HEALTH_PORT', default: 8888, purpose: 'health app', onClash: 'exits', source: 'assist/utils/health.js:6' },
     },
   },
-  'frontend': {
+  frontend: {
     image: {
       // cgr.dev/chainguard/nginx is distroless: nginx only, no shell, no wget or curl; it runs as nonroot (65532).
       source: 'frontend/Dockerfile (final stage FROM cgr.dev/chainguard/nginx, EXPOSE 8080)',
-      uid: 65532, shell: false, wget: false, curl: false, binaries: ['/usr/sbin/nginx'],
+      uid: 65532,
+      shell: false,
+      wget: false,
+      curl: false,
+      binaries: ['/usr/sbin/nginx'],
     },
     requiredEnv: [],
     binds: [{ port: 8080, purpose: 'nginx', onClash: 'exits', source: 'frontend/nginx.conf:2 (listen 8080)' }],
     health: {
-      path: '/', source: 'frontend/nginx.conf (try_files, index.html)',
+      path: '/',
+      source: 'frontend/nginx.conf (try_files, index.html)',
       port: { port: 8080, purpose: 'nginx', onClash: 'exits', source: 'frontend/nginx.conf:2' },
     },
   },
@@ -340,7 +372,11 @@ export const PROJECT_IMAGES: { [image: string]: ImageFacts } = {
   'public.ecr.aws/docker/library/postgres': { source: 'postgres:alpine (busybox, psql)', uid: 0, shell: true, wget: true, curl: false, binaries: ['/bin/sh', '/usr/local/bin/psql'] },
   'clickhouse/clickhouse-server': {
     source: 'ClickHouse docker/server/Dockerfile.ubuntu (apt-get install ... wget; entrypoint drops to uid 101)',
-    uid: 101, shell: true, wget: true, curl: false, binaries: ['/bin/sh', '/usr/bin/wget', '/usr/bin/clickhouse-client'],
+    uid: 101,
+    shell: true,
+    wget: true,
+    curl: false,
+    binaries: ['/bin/sh', '/usr/bin/wget', '/usr/bin/clickhouse-client'],
   },
   'public.ecr.aws/aws-observability/aws-otel-collector': { source: 'ADOT collector (distroless)', uid: 0, shell: false, wget: false, curl: false, binaries: ['/healthcheck'] },
 };
