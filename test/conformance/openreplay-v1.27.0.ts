@@ -273,7 +273,7 @@ export const SERVICES: { [name: string]: ServiceContract } = {
       port: { env: 'LISTEN_PORT', default: 8000, purpose: 'uvicorn', onClash: 'exits', source: 'api/entrypoint.sh' },
     },
     buckets: [
-      { bucket: 'mobs', env: 'sessions_bucket', access: 'read-write', tagging: true, source: 'api/chalicelib/utils/storage/s3.py:100-115 (copy_from TaggingDirective=COPY, put_object_tagging)' },
+      { bucket: 'mobs', env: 'sessions_bucket', access: 'read-write', tagging: true, source: 'api/chalicelib/utils/storage/s3.py:100-115 (copy_from TaggingDirective=COPY, put_object_tagging); :18,24 (SigV4 presigned URLs, which SSE-KMS objects need)' },
       { bucket: 'sourcemaps', env: 'sourcemaps_bucket', access: 'read-write', source: 'api/chalicelib/core/sourcemaps' },
       { bucket: 'sessions-assets', env: 'js_cache_bucket', access: 'read-write', source: 'api/env.default js_cache_bucket' },
     ],
