@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Synthesizes examples/ into examples/cdk.out with the pinned aws-cdk 2.x CLI (no AWS credentials needed), then
-// prints a summary: stacks, resources per stack, cfn-lint and cdk-nag results. Exits 1 on any cfn-lint error or
-// unacknowledged cdk-nag finding. Extra arguments go to `cdk synth` (e.g. `-c profile=prod`).
+// prints a summary: stacks, resources per stack, cfn-lint and cdk-nag results. Exits 1 on any cfn-lint error, any
+// cfn-lint warning whose rule is not in ALLOWED_WARNINGS below, or any unacknowledged cdk-nag finding. Extra arguments
+// go to `cdk synth` (e.g. `-c profile=prod`).
 'use strict';
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -12,6 +13,14 @@ const examples = path.join(root, 'examples');
 const out = path.join(examples, 'cdk.out');
 const cdk = path.join(root, 'node_modules', '.bin', 'cdk');
 const started = Date.now();
+
+// cfn-lint warnings accepted in the example's templates, by rule id, each with its reason. Every warning is printed;
+// one whose rule is not here fails the example (fix it, or add the rule with the reason it cannot be fixed).
+const ALLOWED_WARNINGS = {
+  W3005: 'Redundant DependsOn next to a Ref/GetAtt of the same resource. aws-cdk-lib writes it itself (every '
+    + 'lambda.Function on its service role, its own provider functions, node.addDependency alongside a reference); '
+    + 'CloudFormation orders the two resources the same way with or without it, so it changes nothing at deploy time.',
+};
 
 fs.rmSync(out, { recursive: true, force: true });
 const synth = spawnSync(cdk, ['synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', out, ...process.argv.slice(2)], {
@@ -60,9 +69,20 @@ for (const s of stacks) {
 const total = stacks.reduce((n, s) => n + s.resources, 0);
 console.log(`  ${'total'.padEnd(56)}${String(total).padStart(9)}`);
 console.log('');
-console.log(`  cfn-lint: ${lintBy('Error').length} errors, ${lintBy('Warning').length} warnings, ${lintBy('Informational').length} informational`);
+const warnings = lintBy('Warning');
+const unexpectedWarnings = warnings.filter((m) => !Object.prototype.hasOwnProperty.call(ALLOWED_WARNINGS, m.Rule.Id));
+console.log(`  cfn-lint: ${lintBy('Error').length} errors, ${warnings.length} warnings (${unexpectedWarnings.length} not allowed), `
+  + `${lintBy('Informational').length} informational`);
+const where = (m) => `${m.Rule.Id} ${path.basename(m.Filename)} ${(m.Location.Path || []).slice(0, 2).join('.')}`;
 for (const m of lintBy('Error')) {
-  console.log(`    ${m.Rule.Id} ${path.basename(m.Filename)} ${(m.Location.Path || []).slice(0, 2).join('.')}: ${m.Message}`);
+  console.log(`    error ${where(m)}: ${m.Message}`);
+}
+for (const m of warnings) {
+  const allowed = !unexpectedWarnings.includes(m);
+  console.log(`    warning${allowed ? ' (allowed)' : ' (NOT ALLOWED)'} ${where(m)}: ${m.Message}`);
+}
+for (const id of [...new Set(warnings.map((m) => m.Rule.Id))].filter((id) => ALLOWED_WARNINGS[id])) {
+  console.log(`    allowed ${id}: ${ALLOWED_WARNINGS[id]}`);
 }
 if (nag) {
   console.log(`  cdk-nag:  ${nag.map((p) => `${p.pack} ${p.findings.length}`).join(', ')} unacknowledged findings`);
@@ -75,7 +95,12 @@ console.log('');
 const cost = spawnSync(process.execPath, [path.join(__dirname, 'cost-report.js'), out], { stdio: 'inherit' });
 if (cost.status !== 0) console.error('example: the cost report could not run (see above)');
 
-const failed = synth.status !== 0 || lintBy('Error').length > 0 || !nag || nag.some((p) => p.findings.length > 0);
+const failed = synth.status !== 0 || lintBy('Error').length > 0 || unexpectedWarnings.length > 0
+  || !nag || nag.some((p) => p.findings.length > 0);
+if (unexpectedWarnings.length > 0) {
+  console.error(`example: ${unexpectedWarnings.length} cfn-lint warnings of rules not in ALLOWED_WARNINGS `
+    + `(${[...new Set(unexpectedWarnings.map((m) => m.Rule.Id))].join(', ')}): fix them, or allow the rule with its reason in scripts/example-synth.js`);
+}
 if (failed) {
   console.error('example: FAILED (see above)');
   process.exit(1);
