@@ -408,7 +408,8 @@ export class OpenReplayPlatform extends Construct {
     }
 
     const grouped = layout === OpenReplayLayout.GROUPED;
-    const host = (spec: ServiceSpec, sameTask: boolean) => (sameTask ? '127.0.0.1' : `${spec.name}.${namespace.namespaceName}`);
+    // Another task is reached by its Cloud Map name: the group's in GROUPED (web, workers, assist), the service's otherwise.
+    const host = (spec: ServiceSpec, sameTask: boolean) => (sameTask ? '127.0.0.1' : `${grouped ? spec.group : spec.name}.${namespace.namespaceName}`);
     const dnsOf = (name: string, fromGroup?: string) => {
       const spec = SERVICES.find((s) => s.name === name)!;
       return host(spec, grouped && fromGroup === spec.group);
@@ -634,12 +635,20 @@ export class OpenReplayPlatform extends Construct {
         for (const port of new Set([...routedPorts, ...t.specs.filter((s) => s.port).map((s) => s.port!)])) {
           t.service.connections.allowFrom(this.gateway, ec2.Port.tcp(port), 'OpenReplay gateway');
           if (!grouped || t.name === 'assist') {
-            // chalice calls assist and sourcemapreader; api proxies live sessions to assist.
+            // chalice calls assist and sourcemapreader; api proxies live sessions to assist; alerts (chalice's code,
+            // with its ASSIST_URL) calls assist too.
             const assist = t.specs.some((s) => s.name === 'assist');
-            for (const caller of tasks.filter((x) => x.specs.some((s) => s.name === 'chalice' || (assist && s.name === 'api')))) {
+            for (const caller of tasks.filter((x) => x !== t && x.specs.some((s) => s.name === 'chalice' || (assist && (s.name === 'api' || s.name === 'alerts'))))) {
               t.service.connections.allowFrom(caller.service, ec2.Port.tcp(port), `OpenReplay ${caller.name}`);
             }
           }
+        }
+      }
+      // alerts reads source maps through sourcemapreader (sourcemaps_reader), which runs in another task.
+      const reader = SERVICES.find((x) => x.name === 'sourcemapreader')!;
+      if (t.specs.includes(reader)) {
+        for (const caller of tasks.filter((x) => x !== t && x.specs.some((s) => s.name === 'alerts'))) {
+          t.service.connections.allowFrom(caller.service, ec2.Port.tcp(reader.port!), `OpenReplay ${caller.name} to sourcemapreader`);
         }
       }
       const specs = t.specs;
@@ -672,7 +681,7 @@ export class OpenReplayPlatform extends Construct {
     // Migrations: the schemas of the release, pinned by commit, fetched at deploy time and applied before the services start.
     const migrations = this.migrations(cluster, version ?? OPENREPLAY_RELEASE, chHost, chPassword, chUser, clickhouse, props);
     for (const t of tasks.filter((x) => x.name !== 'clickhouse' && x.specs.length > 0)) {
-      (t.service.service.node.defaultChild as CfnResource).addDependency(migrations.node.defaultChild as CfnResource);
+      (t.service.service.node.defaultChild as CfnResource).node.addDependency(migrations.node.defaultChild as CfnResource);
     }
 
     if (props.bootstrap ?? true) {
