@@ -94,6 +94,39 @@ describe.each([OpenReplayLayout.GROUPED, OpenReplayLayout.SERVICE_PER_TASK])('Op
   const all = tasks.flatMap((t) => t.containers.map((c) => ({ task: t, c })));
   const service = all.filter(({ c }) => contractOf(c));
 
+  test('every address a container is given resolves to a Cloud Map name some task registers, and its port is open to the caller', () => {
+    const namespace = Object.values(resources).find((r: Cfn) => r.Type === 'AWS::ServiceDiscovery::PrivateDnsNamespace')!.Properties.Name;
+    const registry: { [name: string]: string } = {}; // Cloud Map name -> its service's logical id
+    for (const [id, r] of Object.entries(resources) as Array<[string, Cfn]>) {
+      if (r.Type === 'AWS::ServiceDiscovery::Service') registry[r.Properties.Name] = id;
+    }
+    const serviceOfTask = (task: Task) => Object.values(resources).find((r: Cfn) => r.Type === 'AWS::ECS::Service'
+      && r.Properties.TaskDefinition?.Ref === task.id) as Cfn | undefined;
+    const groupsOf = (svc: Cfn | undefined): string[] => (svc?.Properties.NetworkConfiguration?.AwsvpcConfiguration?.SecurityGroups ?? [])
+      .map((g: Cfn) => g['Fn::GetAtt']?.[0]);
+    const wrong: string[] = [];
+    for (const { task, c } of all) {
+      for (const [name, value] of Object.entries(envOf(c))) {
+        const m = typeof value === 'string' ? new RegExp(`^https?://([a-z0-9-]+)\\.${namespace.replace(/\./g, '\\.')}:(\\d+)`).exec(value) : null;
+        if (!m) continue;
+        const target = registry[m[1]];
+        if (!target) { wrong.push(`${c.Name}: ${name} names ${m[1]}.${namespace}, which no task registers`); continue; }
+        const callee = Object.values(resources).find((r: Cfn) => r.Type === 'AWS::ECS::Service'
+          && (r.Properties.ServiceRegistries ?? []).some((x: Cfn) => x.RegistryArn?.['Fn::GetAtt']?.[0] === target));
+        const port = Number(m[2]);
+        const from = groupsOf(serviceOfTask(task));
+        const to = groupsOf(callee);
+        const open = Object.values(resources).some((r: Cfn) => r.Type === 'AWS::EC2::SecurityGroupIngress'
+          && r.Properties.FromPort <= port && r.Properties.ToPort >= port
+          && to.includes(r.Properties.GroupId?.['Fn::GetAtt']?.[0]) && from.includes(r.Properties.SourceSecurityGroupId?.['Fn::GetAtt']?.[0]))
+          || to.some((g) => (resources[g]?.Properties.SecurityGroupIngress ?? []).some((i: Cfn) => i.FromPort <= port && i.ToPort >= port
+            && from.includes(i.SourceSecurityGroupId?.['Fn::GetAtt']?.[0])));
+        if (!open && callee !== serviceOfTask(task)) wrong.push(`${c.Name}: ${name} calls ${m[1]}:${port}, which its security groups do not admit`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   test('every OpenReplay service runs, and every image is known to the contract', () => {
     expect([...new Set(service.map(({ c }) => c.Name))].sort()).toEqual(Object.keys(SERVICES).sort());
     for (const { c } of all) expect([c.Name, imageOf(c) ? 'known' : imageName(c)]).toEqual([c.Name, 'known']);
@@ -126,6 +159,13 @@ describe.each([OpenReplayLayout.GROUPED, OpenReplayLayout.SERVICE_PER_TASK])('Op
         if (own.length === 0) wrong.push(`${c.Name}: checks port ${p}, which it does not bind`);
         const others = task.containers.filter((o) => o !== c && bindingsOf(o).some((b) => b.port === p));
         if (others.length > 0) wrong.push(`${c.Name}: checks port ${p}, which ${others.map((o) => o.Name).join(', ')} also bind(s)`);
+        // The path must be one the service answers on that port.
+        const health = contractOf(c)?.health;
+        const path = /127\.0\.0\.1:\d+(\/[^\s'"]*)?|localhost:\d+(\/[^\s'"]*)?/.exec(rest.join(' '));
+        const checked = path?.[1] ?? path?.[2] ?? '/';
+        if (health && portOf(c, health.port) === p && checked !== health.path) {
+          wrong.push(`${c.Name}: checks ${checked} on port ${p}, but the service answers its health on ${health.path} (${health.source})`);
+        }
       }
     }
     expect(wrong).toEqual([]);

@@ -82,7 +82,8 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
     expect(named('chalice').PortMappings![0].ContainerPort).toBe(8000);
     expect(named('chalice').HealthCheck!.Command[1]).toContain('http://127.0.0.1:8000/signup');
     expect(named('api').Environment).toContainEqual({ Name: 'HTTP_PORT', Value: '8081' });
-    expect(named('api').HealthCheck!.Command[1]).toContain('http://127.0.0.1:8081/health');
+    // The Go HTTP services answer / on HTTP_PORT (/health there is a 404 with the v1.27.0 binaries).
+    expect(named('api').HealthCheck!.Command[1]).toContain('http://127.0.0.1:8081/ ');
     expect(named('sourcemapreader').Environment).toContainEqual({ Name: 'SMR_HOST', Value: '0.0.0.0' });
     expect(named('assist').PortMappings![0].ContainerPort).toBe(9001);
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/gateway-health', Port: 8090 });

@@ -29,7 +29,9 @@ export interface ServiceSpec {
   readonly port?: number;
   /**
    * How the container's health is checked: an HTTP path on `port`, or on the Go workers' fixed :8888; undefined when
-   * the image has nothing to run a check with (the load balancer and the deployment circuit breaker watch it).
+   * the image has nothing to run a check with (the load balancer and the deployment circuit breaker watch it). The Go
+   * HTTP services answer `/` on their HTTP_PORT; `/health` there is a 404 (gorilla/mux runs the health middleware only
+   * for registered routes, and only `/` is registered: backend/pkg/server/api/router.go).
    */
   readonly health?: { readonly port: number; readonly path: string };
   /** Fixed settings of this service (ports of its side listeners, ...). */
@@ -79,7 +81,7 @@ export const SERVICES: ServiceSpec[] = [
     name: 'api',
     version: 'v1.27.6',
     port: 8081,
-    health: { port: 8081, path: '/health' },
+    health: { port: 8081, path: '/' },
     group: 'web',
     postgres: true,
     clickhouse: true,
@@ -93,7 +95,7 @@ export const SERVICES: ServiceSpec[] = [
     name: 'http',
     version: 'v1.27.1',
     port: 8082,
-    health: { port: 8082, path: '/health' },
+    health: { port: 8082, path: '/' },
     group: 'web',
     postgres: true,
     redis: true,
@@ -106,7 +108,7 @@ export const SERVICES: ServiceSpec[] = [
     name: 'canvases',
     version: 'v1.27.0',
     port: 8083,
-    health: { port: 8083, path: '/health' },
+    health: { port: 8083, path: '/' },
     group: 'web',
     postgres: true,
     redis: true,
@@ -120,7 +122,7 @@ export const SERVICES: ServiceSpec[] = [
     name: 'images',
     version: 'v1.27.0',
     port: 8084,
-    health: { port: 8084, path: '/health' },
+    health: { port: 8084, path: '/' },
     group: 'web',
     postgres: true,
     redis: true,
@@ -134,7 +136,7 @@ export const SERVICES: ServiceSpec[] = [
     name: 'integrations',
     version: 'v1.27.0',
     port: 8085,
-    health: { port: 8085, path: '/health' },
+    health: { port: 8085, path: '/' },
     group: 'web',
     postgres: true,
     // BUCKET_NAME is required (backend/internal/config/objectstorage/config.go); the image's default is "spots",
@@ -148,7 +150,7 @@ export const SERVICES: ServiceSpec[] = [
     name: 'spot',
     version: 'v1.27.0',
     port: 8086,
-    health: { port: 8086, path: '/health' },
+    health: { port: 8086, path: '/' },
     group: 'web',
     postgres: true,
     sharedFiles: true,

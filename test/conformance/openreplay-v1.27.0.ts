@@ -128,7 +128,13 @@ const METRICS: PortBinding = {
   onClash: 'logs',
   source: 'backend/pkg/metrics/server.go:36 (log.Error on ListenAndServe), backend/pkg/health/health.go (/health on the default mux)',
 };
-/** HTTP services: the router on HTTP_PORT answers / and /health; a failed listen is fatal. */
+/**
+ * HTTP services: the router on HTTP_PORT answers `/` (its health handler); a failed listen is fatal. `/health` there
+ * is a 404: the health middleware (backend/pkg/server/middleware/builder.go:85) would answer it, but gorilla/mux runs
+ * middlewares only for routes it matched, and the router registers only `/` (backend/pkg/server/api/router.go:47).
+ * Measured in the rehearsal with the v1.27.0 binaries: api, http, canvases, images, integrations and spot answer
+ * `/health` 404 and `/` 200 on HTTP_PORT.
+ */
 const HTTP_SERVER: PortBinding = {
   env: 'HTTP_PORT',
   default: 8080,
@@ -140,7 +146,7 @@ const goHttp = (service: string, required: Array<{ name: string; source: string 
   image: GO_IMAGE,
   requiredEnv: [HTTP_PORT, ...required],
   binds: [HTTP_SERVER, METRICS],
-  health: { path: '/health', port: HTTP_SERVER, source: `backend/pkg/server/api/middleware.go:13 (${service})` },
+  health: { path: '/', port: HTTP_SERVER, source: `backend/pkg/server/api/router.go:47 (e.router.HandleFunc("/", e.health); ${service})` },
   ...extra,
 });
 const goWorker = (service: string, required: Array<{ name: string; source: string }>, extra: Partial<ServiceContract> = {}): ServiceContract => ({
