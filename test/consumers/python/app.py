@@ -99,7 +99,7 @@ def build_app(site_directory: str, outdir: Optional[str] = None) -> ConsumerApp:
     umami = UmamiService(
         platform, "Umami",
         cluster=cluster,
-        database=DatabaseSource.from_cluster(aurora.cluster, aurora.admin_secret, connection_limit=20),
+        database=DatabaseSource.from_cluster(aurora.cluster, aurora.admin_secret, connection_limit=64),
         ingress=Ingress.listener_rule(load_balancer.listener, priority=20, host_headers=[f"analytics.{DOMAIN}"]),
         tracker_script_name="stats.js",
         websites=[UmamiWebsite(name="Marketing", domain=f"www.{DOMAIN}")],

@@ -76,7 +76,7 @@ def test_fastify_api_from_ecr_on_a_listener_rule(consumer: ConsumerApp, platform
 
 def test_umami_in_the_shared_aurora_cluster(consumer: ConsumerApp, platform: Template):
     platform.resource_count_is("AWS::RDS::DBCluster", 1)  # no cluster of Umami's own
-    platform.has_resource_properties("Custom::PostgresDatabase", {"DatabaseName": "umami", "ConnectionLimit": "20", "SslMode": "require"})
+    platform.has_resource_properties("Custom::PostgresDatabase", {"DatabaseName": "umami", "ConnectionLimit": "64", "SslMode": "verify-full"})
     platform.has_resource_properties("Custom::PostgresDatabase", {"DatabaseName": "openreplay", "ConnectionLimit": "40"})
     umami = containers(platform)["umami"][0]
     assert umami["Image"] == "ghcr.io/umami-software/umami:3.1.0"
@@ -110,7 +110,7 @@ def test_openreplay_one_service_per_task_with_external_redis(consumer: ConsumerA
     # use the database start.
     resources = platform.to_json()["Resources"]
     migration_tasks = [k for k, r in resources.items() if r["Type"] == "AWS::ECS::TaskDefinition"
-                       and {c["Name"] for c in r["Properties"]["ContainerDefinitions"]} == {"postgres", "clickhouse"}]
+                       and {c["Name"] for c in r["Properties"]["ContainerDefinitions"]} == {"postgres", "clickhouse", "database-ca"}]
     assert len(migration_tasks) == 1
     runners = [k for k, r in resources.items()
                if r["Type"].startswith("Custom::") and r["Properties"].get("TaskDefinition") == {"Ref": migration_tasks[0]}]

@@ -82,7 +82,7 @@ public final class ConsumerApp {
         umami = UmamiService.Builder.create(stack, "Umami")
                 .cluster(cluster)
                 .database(DatabaseSource.fromCluster(aurora.getCluster(), aurora.getAdminSecret(),
-                        ExistingDatabaseOptions.builder().connectionLimit(15).build()))
+                        ExistingDatabaseOptions.builder().connectionLimit(45).build()))
                 .ingress(Ingress.listenerRule(alb.getListener(), ListenerRuleOptions.builder()
                         .priority(20).hostHeaders(List.of("analytics.example.com")).build()))
                 .websites(List.of(UmamiWebsite.builder().name("Docs").domain("docs.example.com").build()))

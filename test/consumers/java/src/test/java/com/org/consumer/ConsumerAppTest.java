@@ -70,7 +70,7 @@ class ConsumerAppTest {
     void umamiInTheSharedCluster() {
         template.resourceCountIs("AWS::RDS::DBCluster", 1);
         template.resourceCountIs("AWS::ECS::Service", 2);
-        template.hasResourceProperties("Custom::PostgresDatabase", Map.of("DatabaseName", "umami", "ConnectionLimit", "15"));
+        template.hasResourceProperties("Custom::PostgresDatabase", Map.of("DatabaseName", "umami", "ConnectionLimit", "45", "SslMode", "verify-full"));
         template.hasResourceProperties("AWS::ECS::TaskDefinition", Map.of(
                 "ContainerDefinitions", List.of(Match.objectLike(Map.of(
                         "Name", "umami",
