@@ -112,6 +112,31 @@ describe('database setup handler against a real PostgreSQL', () => {
     expect(count).toBe(1);
   });
 
+  test('run(): a second application naming the same database on the server fails and changes nothing; its owner may run again', async () => {
+    const store: { [arn: string]: any } = {
+      admin: { username: pg.user, password: pg.password },
+      first: { username: 'shared_db', password: 'first-password-1' },
+      second: { username: 'shared_db', password: 'second-password-2' },
+    };
+    const event = (stack: string, appSecret: string): any => ({
+      RequestType: 'Create',
+      ResponseURL: 'http://unused',
+      RequestId: 'r',
+      LogicalResourceId: 'UmamiAppDatabaseSetup',
+      StackId: `arn:aws:cloudformation:eu-west-1:111111111111:stack/${stack}/0d1e2f`,
+      ResourceProperties: { AdminSecretArn: 'admin', AppSecretArn: appSecret, Host: pg.host, Port: String(pg.port), DatabaseName: 'shared_db', ConnectionLimit: '5', SslMode: 'disable' },
+    });
+    const read = async (arn: string) => store[arn];
+    const write = async (arn: string, v: any) => { store[arn] = v; };
+    await run(event('Marketing', 'first'), read, write);
+    await expect(run(event('Shop', 'second'), read, write)).rejects.toThrow(
+      `database 'shared_db' on ${pg.host} already belongs to Marketing/UmamiAppDatabaseSetup; two applications on one server need different database names (databaseName)`);
+    // The first application's password still works; the second's never took effect.
+    expect(await query(store.first.DATABASE_URL, 'SELECT current_user AS u')).toEqual([{ u: 'shared_db' }]);
+    expect(store.second.DATABASE_URL).toBeUndefined();
+    await run({ ...event('Marketing', 'first'), RequestType: 'Update' }, read, write);
+  });
+
   test('handler(): reports FAILED to CloudFormation without leaking secrets when the database is down', async () => {
     const bodies: any[] = [];
     const server = http.createServer((req, res) => {
