@@ -72,10 +72,10 @@ class ConsumerAppTest {
         template.resourceCountIs("AWS::ECS::Service", 2);
         template.hasResourceProperties("Custom::PostgresDatabase", Map.of("DatabaseName", "umami", "ConnectionLimit", "45", "SslMode", "verify-full"));
         template.hasResourceProperties("AWS::ECS::TaskDefinition", Map.of(
-                "ContainerDefinitions", List.of(Match.objectLike(Map.of(
+                "ContainerDefinitions", Match.arrayWith(List.of(Match.objectLike(Map.of(
                         "Name", "umami",
                         "Image", "ghcr.io/umami-software/umami:3.1.0",
-                        "Secrets", Match.arrayWith(List.of(Match.objectLike(Map.of("Name", "DATABASE_URL")))))))));
+                        "Secrets", Match.arrayWith(List.of(Match.objectLike(Map.of("Name", "DATABASE_URL"))))))))));
         template.resourceCountIs("Custom::UmamiAdminBootstrap", 1);
         assertNotNull(consumer.umami.getAdminSecret());
         assertNotNull(consumer.umami.userSecret("analyst"));
