@@ -289,6 +289,7 @@ example.exec('npm ci --no-audit --no-fund && npm run build', { cwd: 'examples/si
 example.spawn(project.preCompileTask);
 example.spawn(project.compileTask);
 example.spawn(project.postCompileTask);
-example.exec('node scripts/example-synth.js');
+// Extra arguments go to `cdk synth`: `npm run example -- -c profile=prod`.
+example.exec('node scripts/example-synth.js', { receiveArgs: true });
 
 project.synth();
