@@ -279,12 +279,12 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
 });
 
 describe('OpenReplayPlatform options', () => {
-  test('Spot in the grouped layout: web on FARGATE_SPOT; workers, assist (with the alerts scheduler) and ClickHouse on demand', () => {
+  test('Spot in the grouped layout (a development lever): every task and ClickHouse on FARGATE_SPOT', () => {
     const { t } = build({ useSpot: true });
     const services = Object.entries(t.findResources('AWS::ECS::Service'));
     const spot = services.filter(([, r]: [string, any]) => JSON.stringify(r.Properties.CapacityProviderStrategy ?? []).includes('FARGATE_SPOT'))
       .map(([id]) => id.replace(/Service[0-9A-F]{8}$/, ''));
-    expect(spot.sort()).toEqual(['ReplayWeb']);
+    expect(spot.sort()).toEqual(['ReplayAssist', 'ReplayClickHouse', 'ReplayWeb', 'ReplayWorkers']);
   });
 
   test('one service per task: per-service tasks, EFS session files for sink/storage, Spot for stateless workers', () => {

@@ -22,6 +22,8 @@ export interface ClickHouseTierProps {
   readonly removalPolicy: RemovalPolicy;
   readonly logRetention?: logs.RetentionDays;
   readonly logEncryptionKey?: kms.IKey;
+  /** Run the task on Fargate Spot (an interruption restarts ClickHouse; the data stays on EFS). */
+  readonly spot?: boolean;
 }
 
 /**
@@ -72,6 +74,7 @@ export class ClickHouseTier extends Construct {
       cpuArchitecture: ecs.CpuArchitecture.X86_64,
       minCapacity: 1,
       maxCapacity: 1,
+      ...(props.spot ? { fargateSpotWeight: 1, fargateBase: 0 } : {}),
       // One task owns the data directory: stop the old task before the new one starts.
       minHealthyPercent: 0,
       maxHealthyPercent: 100,

@@ -184,9 +184,12 @@ export interface OpenReplayPlatformProps extends PlatformProps {
   readonly cpuArchitecture?: ecs.CpuArchitecture;
 
   /**
-   * Whether the tasks that keep no state run on Fargate Spot (interrupted at two minutes' notice): with `GROUPED`,
-   * the web task (gateway, dashboard, APIs, ingest); with `SERVICE_PER_TASK`, the stateless workers
-   * (ender, heuristics, db, assets). Session files, ClickHouse and the scheduler stay on on-demand capacity.
+   * Whether tasks run on Fargate Spot (about 70% cheaper, interrupted at two minutes' notice; x86_64 only, which
+   * OpenReplay's images are). For development: with `GROUPED`, every task (web, workers, assist) and ClickHouse run on
+   * Spot: an interruption restarts ClickHouse (its data stays on EFS), drops live Assist sessions, and can lose the
+   * session files the workers task has not uploaded yet. With `SERVICE_PER_TASK`, the stateless workers (ender,
+   * heuristics, db, assets) and ClickHouse. Keep it off in production.
+   * See https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html
    *
    * @default false
    */
@@ -388,6 +391,7 @@ export class OpenReplayPlatform extends Construct {
       removalPolicy: removal,
       logRetention: props.logRetention,
       logEncryptionKey: props.logEncryptionKey,
+      spot: props.useSpot,
     });
     if (clickhouse) this.services.clickhouse = clickhouse.service;
     const chHost = props.externalClickHouse?.host ?? clickhouse!.host;
@@ -550,7 +554,7 @@ export class OpenReplayPlatform extends Construct {
           memoryLimitMiB: size.memory,
           minCapacity: 1,
           maxCapacity: group === 'web' ? 4 : 1,
-          ...(props.useSpot && group === 'web' ? { fargateSpotWeight: 4, fargateBase: 0 } : {}),
+          ...(props.useSpot ? { fargateSpotWeight: 4, fargateBase: 0 } : {}),
           ingress: group === 'web' ? ingress : undefined,
           targetHealthCheck: group === 'web' ? { path: '/gateway-health' } : undefined,
           healthCheckGracePeriod: group === 'web' ? Duration.minutes(5) : undefined,
