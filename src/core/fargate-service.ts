@@ -9,6 +9,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { Ingress, IngressBinding } from './ingress';
 import { acknowledgeAwsSolutions, acknowledgeCompliance } from './nag';
+import { MonitoringTargets, IObservable } from './observable';
+import { serviceTargets } from './observable-util';
 import { checkDuration, checkHttpPath, checkInteger, checkOrdered, checkRange, propError } from './validation';
 
 /**
@@ -370,7 +372,7 @@ function checkFargateSize(construct: string, cpu: number, memory: number): void 
  * deployment circuit breaker with rollback; zero-downtime rolling deployments (100% / 200%); autoscaling on CPU and
  * memory that keeps its task count across deployments; an init process and a graceful stop timeout.
  */
-export class HardenedFargateService extends Construct {
+export class HardenedFargateService extends Construct implements IObservable {
   /** The ECS service. */
   public readonly service: ecs.FargateService;
   /** The task definition. */
@@ -671,5 +673,10 @@ export class HardenedFargateService extends Construct {
   /** Average memory utilization of the service's tasks. */
   public metricMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.service.metricMemoryUtilization(props);
+  }
+
+  /** What to watch: the service (with its target group and log group), and the load balancer it created. */
+  public monitoringTargets(): MonitoringTargets {
+    return serviceTargets(this.node.path, this.service, this.targetGroup, this.logGroup, this.loadBalancer);
   }
 }

@@ -5,3 +5,4 @@ export * from './fargate-service';
 export * from './ingress';
 export * from './platform';
 export * from './postgres';
+export * from './observable';

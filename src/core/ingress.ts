@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { acknowledgeAwsSolutions, acknowledgeCompliance } from './nag';
+import { MonitoringTargets, IObservable } from './observable';
 import { checkInteger, checkPattern, checkRange, propError } from './validation';
 
 /** Options for a new Application Load Balancer dedicated to one service. */
@@ -188,7 +189,7 @@ export interface HardenedLoadBalancerProps extends NewLoadBalancerOptions {
  * only without a certificate, with a synth warning), invalid header fields dropped, access logs to an encrypted,
  * SSL-only bucket with a lifecycle, only the listener ports open.
  */
-export class HardenedLoadBalancer extends Construct {
+export class HardenedLoadBalancer extends Construct implements IObservable {
   /** The load balancer. */
   public readonly loadBalancer: elbv2.ApplicationLoadBalancer;
   /** The main listener: HTTPS on 443, or HTTP on 80 without a certificate. */
@@ -301,6 +302,11 @@ export class HardenedLoadBalancer extends Construct {
     }
 
     this.url = `${certificate ? 'https' : 'http'}://${o.domainName ?? loadBalancer.loadBalancerDnsName}`;
+  }
+
+  /** What to watch: the load balancer. */
+  public monitoringTargets(): MonitoringTargets {
+    return { loadBalancers: [{ loadBalancer: this.loadBalancer, title: this.node.path }] };
   }
 }
 

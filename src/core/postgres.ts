@@ -8,6 +8,7 @@ import { customResourceHandler } from './custom-resource-function';
 import { DatabaseSetupFunction } from './database-setup-function';
 import { acknowledgeAwsSolutions, acknowledgeCompliance, LAMBDA_MANAGED_POLICY_FINDINGS } from './nag';
 import { allowDefaultPortFrom } from './network';
+import { MonitoringTargets, IObservable } from './observable';
 import { checkInteger, checkOrdered, checkPattern, checkRange, propError } from './validation';
 
 /** Options for a new Aurora PostgreSQL Serverless v2 cluster. */
@@ -210,7 +211,7 @@ export interface AuroraPostgresClusterProps extends NewDatabaseClusterOptions {
  * snapshot on delete, logs exported with retention, IAM authentication, isolated subnets), to share between
  * applications: each gets its own database and least-privilege role through `cluster.database()`.
  */
-export class AuroraPostgresCluster extends Construct {
+export class AuroraPostgresCluster extends Construct implements IObservable {
   /** The cluster. */
   public readonly cluster: rds.DatabaseCluster;
   /** The admin login (`username`, `password`) generated for the cluster. */
@@ -304,6 +305,11 @@ export class AuroraPostgresCluster extends Construct {
   /** A dedicated database and least-privilege role in this cluster, for one application. */
   public database(options: ExistingDatabaseOptions = {}): DatabaseSource {
     return new ExistingSource(this.cluster.clusterEndpoint.hostname, '5432', this.connections, this.adminSecret, options);
+  }
+
+  /** What to watch: the cluster. */
+  public monitoringTargets(): MonitoringTargets {
+    return { databases: [{ cluster: this.cluster, title: this.node.path }] };
   }
 }
 

@@ -11,6 +11,8 @@ import { connectToDatabase, peakConnections } from '../core/database-ca';
 import { resolveCluster } from '../core/default-platform';
 import { FargateServiceOptions, HardenedFargateService } from '../core/fargate-service';
 import { Ingress } from '../core/ingress';
+import { MonitoringTargets, IObservable } from '../core/observable';
+import { serviceTargets } from '../core/observable-util';
 import { PlatformProps } from '../core/platform';
 import { DatabaseBinding, DatabaseSource } from '../core/postgres';
 import { checkInteger, checkPattern, checkRange, propError } from '../core/validation';
@@ -191,7 +193,7 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
  * });
  * new CfnOutput(this, 'ApiUrl', { value: api.url! });
  */
-export class FastifyFargateApi extends Construct {
+export class FastifyFargateApi extends Construct implements IObservable {
   /** The hardened Fargate service the API runs on. */
   public readonly fargate: HardenedFargateService;
   /** The ECS service. */
@@ -344,5 +346,11 @@ export class FastifyFargateApi extends Construct {
   /** Number of healthy tasks behind the load balancer. */
   public metricHealthyHostCount(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.targetGroup.metrics.healthyHostCount({ period: Duration.minutes(1), ...props });
+  }
+
+  /** What to watch: the service (with its target group and log group), and the load balancer it created. */
+  public monitoringTargets(): MonitoringTargets {
+    const f = this.fargate;
+    return serviceTargets(this.node.path, f.service, f.targetGroup, f.logGroup, f.loadBalancer);
   }
 }

@@ -15,6 +15,7 @@ import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
+import { MonitoringTargets, IObservable } from '../core/observable';
 import { checkInteger, checkPattern, checkRange, propError } from '../core/validation';
 
 /** Name of the origin header that carries the shared verification token to custom origins. */
@@ -464,7 +465,7 @@ export interface StaticCdnSiteProps {
  * - Optional custom domain (certificate, A/AAAA records, www -> apex redirect) and first-party routes to the API and
  *   to Umami analytics.
  */
-export class StaticCdnSite extends Construct {
+export class StaticCdnSite extends Construct implements IObservable {
   /** The bucket holding the site. */
   public readonly bucket: s3.Bucket;
   /** The CloudFront distribution. */
@@ -802,6 +803,11 @@ export class StaticCdnSite extends Construct {
     if (assets) noCache.node.addDependency(assets);
     acknowledgeDeploymentHandler(noCache, this.bucket);
     return { assets, noCache };
+  }
+
+  /** What to watch: the distribution. */
+  public monitoringTargets(): MonitoringTargets {
+    return { distributions: [{ distribution: this.distribution, title: this.node.path }] };
   }
 }
 

@@ -13,6 +13,8 @@ import { resolveCluster } from '../core/default-platform';
 import { FargateServiceOptions, HardenedFargateService } from '../core/fargate-service';
 import { Ingress } from '../core/ingress';
 import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
+import { MonitoringTargets, IObservable } from '../core/observable';
+import { serviceTargets } from '../core/observable-util';
 import { PlatformProps } from '../core/platform';
 import { DatabaseBinding, DatabaseSource } from '../core/postgres';
 import { checkDuration, checkPattern, propError } from '../core/validation';
@@ -175,7 +177,7 @@ const ROLES = ['admin', 'user', 'view-only'];
  * });
  * new CfnOutput(this, 'WebsiteId', { value: umami.websiteId('www.example.com') });
  */
-export class UmamiService extends Construct {
+export class UmamiService extends Construct implements IObservable {
   /** The Umami version the library is tested against and pins by default. */
   public static readonly DEFAULT_VERSION = UMAMI_DEFAULT_VERSION;
 
@@ -413,5 +415,14 @@ export class UmamiService extends Construct {
   /** Average memory utilization of the Umami tasks. */
   public metricMemoryUtilization(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return this.service.metricMemoryUtilization(props);
+  }
+
+  /** What to watch: the service (with its target group and log group), the load balancer and the database it created. */
+  public monitoringTargets(): MonitoringTargets {
+    const f = this.fargate;
+    return {
+      ...serviceTargets(this.node.path, f.service, f.targetGroup, f.logGroup, f.loadBalancer),
+      databases: this.database.cluster ? [{ cluster: this.database.cluster, title: `${this.node.path} database` }] : [],
+    };
   }
 }
