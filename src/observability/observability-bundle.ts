@@ -1,4 +1,4 @@
-import { Annotations, Aspects, CfnOutput, Duration, Lazy, Size, Stack, Token } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, Duration, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -13,18 +13,24 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
+import { createBudget } from './budget';
+import { cacheChecks, cacheClusterId, replicationGroupNodeIds } from './cache-monitor';
+import { Check, MonitorContext } from './check';
+import { addRow } from './dashboard';
+import { databaseClusterChecks, databaseInstanceChecks } from './database-monitor';
+import { distributionChecks } from './distribution-monitor';
+import { loadBalancerChecks } from './load-balancer-monitor';
+import { logGroupChecks } from './log-group-monitor';
 import { LogRetentionAspect } from './log-retention';
 import {
   CacheMonitoringOptions, DatabaseMonitoringOptions, DistributionMonitoringOptions, FargateServiceMonitoringOptions,
   LoadBalancerMonitoringOptions, LogGroupMonitoringOptions, MonitoringDefaults, TargetGroupMonitoringOptions,
 } from './options';
-import { HardenedFargateService } from '../core/fargate-service';
-import { HardenedLoadBalancer } from '../core/ingress';
-import { AuroraPostgresCluster } from '../core/postgres';
-import { checkInteger, checkPattern, checkRange, propError } from '../core/validation';
-import { FastifyFargateApi } from '../fastify-api/fastify-fargate-api';
-import { StaticCdnSite } from '../static-site/static-site';
-import { UmamiService } from '../umami/umami-service';
+import { serviceChecks } from './service-monitor';
+import { targetGroupChecks } from './target-group-monitor';
+import { MonitoringTargets } from '../core/observable';
+import { isObservable } from '../core/observable-util';
+import { checkPattern, checkRange, propError } from '../core/validation';
 
 /** Props of {@link ObservabilityBundle}. */
 export interface ObservabilityBundleProps {
@@ -113,29 +119,6 @@ export interface ObservabilityBundleProps {
   readonly defaults?: MonitoringDefaults;
 }
 
-/** One graph of a dashboard row, and the alarm on its first metric when it has a threshold. */
-interface Check {
-  /** Construct id of the alarm. */
-  readonly id: string;
-  /** Title of the graph. */
-  readonly label: string;
-  readonly metric: cloudwatch.IMetric;
-  /** Further metrics drawn on the graph. */
-  readonly extra?: cloudwatch.IMetric[];
-  /** No threshold: a graph only. */
-  readonly threshold?: number;
-  readonly comparison?: cloudwatch.ComparisonOperator;
-  readonly evaluationPeriods?: number;
-  readonly datapointsToAlarm?: number;
-  readonly treatMissingData?: cloudwatch.TreatMissingData;
-  readonly description?: string;
-  /** Whether the alarm feeds the platform health alarm. */
-  readonly critical?: boolean;
-}
-
-const FIVE_MINUTES = Duration.minutes(5);
-const ONE_MINUTE = Duration.minutes(1);
-const DEFAULT_ERROR_PATTERN = '{ ($.level = "error") || ($.level = "fatal") || ($.level >= 50) }';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /**
@@ -293,7 +276,7 @@ export class ObservabilityBundle extends Construct {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.topic.topicArn, description: `SNS topic the alarms of ${where} notify` });
 
     if (props.monthlyBudgetUsd !== undefined) {
-      this.budget = this.createBudget(props.monthlyBudgetUsd, tagKey, props.costAllocationTagValue!, ownTopic);
+      this.budget = createBudget(this, this.topic, props.monthlyBudgetUsd, tagKey, props.costAllocationTagValue!, ownTopic);
     }
   }
 
@@ -306,38 +289,53 @@ export class ObservabilityBundle extends Construct {
   public get criticalAlarms(): cloudwatch.Alarm[] {
     return [...this._critical];
   }
-
   /**
-   * Monitors a construct of this library or an AWS resource it knows, with the bundle's `defaults`:
-   * `FastifyFargateApi`, `UmamiService` (its service and, when it created one, its database), `HardenedFargateService`,
-   * `StaticCdnSite`, `AuroraPostgresCluster`, `HardenedLoadBalancer`, `ecs.FargateService`,
-   * `elbv2.ApplicationLoadBalancer`, `rds.DatabaseCluster`, `rds.DatabaseInstance`, `cloudfront.Distribution`,
-   * `logs.LogGroup`, `elasticache.CfnReplicationGroup` and `elasticache.CfnCacheCluster`. A resource is monitored
-   * once: a second call (or a resource already monitored through its construct) does nothing. Anything else is an error.
+   * Monitors a construct with the bundle's `defaults`: any construct that implements `IObservable` (the library's
+   * `FastifyFargateApi`, `UmamiService`, `HardenedFargateService`, `StaticCdnSite`, `AuroraPostgresCluster`,
+   * `HardenedLoadBalancer`, and a user's own construct) is watched through its `monitoringTargets()`; an AWS resource
+   * the bundle knows (`ecs.FargateService`, `elbv2.ApplicationLoadBalancer`, `rds.DatabaseCluster`,
+   * `rds.DatabaseInstance`, `cloudfront.Distribution`, `logs.LogGroup`, `elasticache.CfnReplicationGroup`,
+   * `elasticache.CfnCacheCluster`) directly. A resource is monitored once: a second call (or a resource already
+   * monitored through its construct) does nothing. Anything else is an error.
    */
   public monitor(construct: IConstruct): void {
     if (!this.dispatch(construct, false)) {
       propError(this.node.path, 'monitor', `${construct.node.path} is not something the bundle knows how to monitor`,
-        'Pass one of the library\'s constructs (FastifyFargateApi, UmamiService, HardenedFargateService, StaticCdnSite, AuroraPostgresCluster, '
-        + 'HardenedLoadBalancer) or an ECS Fargate service, Application Load Balancer, RDS cluster or instance, CloudFront distribution, '
-        + 'log group or ElastiCache resource; or build alarms on its metrics yourself.');
+        'Pass one of the library\'s constructs (FastifyFargateApi, UmamiService, HardenedFargateService, StaticCdnSite, '
+        + 'AuroraPostgresCluster, HardenedLoadBalancer), a construct of yours that implements IObservable, or an ECS Fargate service, Application Load Balancer, RDS cluster '
+        + 'or instance, CloudFront distribution, log group or ElastiCache resource; or build alarms on its metrics yourself.');
     }
   }
 
   /**
-   * Finds everything under `scope` that `monitor()` knows and monitors each once (the library's constructs first, so
-   * that their parts are monitored with their context; standalone log groups are not monitored, only services' ones),
-   * and applies the log retention (`applyLogRetention`).
+   * Finds everything under `scope` that `monitor()` knows and monitors each once (the `IObservable` constructs first,
+   * so that their parts are monitored with their context; standalone log groups are not monitored, only services'
+   * ones), and applies the log retention (`applyLogRetention`).
    */
   public monitorScope(scope: IConstruct): void {
     this.applyLogRetention(scope);
     const all = scope.node.findAll();
-    // The library's constructs first, whatever their place in the tree, then the raw resources that are left.
-    const ordered = [...all.filter(isLibraryConstruct), ...all.filter((c) => !isLibraryConstruct(c))];
+    // The observable constructs first, whatever their place in the tree, then the raw resources that are left.
+    const ordered = [...all.filter(isObservable), ...all.filter((c) => !isObservable(c))];
     for (const c of ordered) {
       if (c === this || isUnder(c, this)) continue;
       this.dispatch(c, true);
     }
+  }
+
+  /**
+   * Watches what `targets` lists, with the bundle's `defaults` (the titles of `targets` replace the defaults' ones):
+   * for constructs that do not implement `IObservable` themselves.
+   */
+  public monitorTargets(targets: MonitoringTargets): void {
+    const d = this.defaults;
+    for (const s of targets.services ?? []) {
+      this.monitorFargateService(s.service, { ...(d.fargateService ?? {}), title: s.title, targetGroup: s.targetGroup, logGroup: s.logGroup });
+    }
+    for (const lb of targets.loadBalancers ?? []) this.monitorLoadBalancer(lb.loadBalancer, { ...(d.loadBalancer ?? {}), title: lb.title });
+    for (const db of targets.databases ?? []) this.monitorDatabase(db.cluster, { ...(d.database ?? {}), title: db.title });
+    for (const cf of targets.distributions ?? []) this.monitorDistribution(cf.distribution, { ...(d.distribution ?? {}), title: cf.title });
+    for (const lg of targets.logGroups ?? []) this.monitorLogGroup(lg.logGroup, { ...(d.logGroup ?? {}), title: lg.title });
   }
 
   /**
@@ -360,68 +358,7 @@ export class ObservabilityBundle extends Construct {
     if (this.monitored.has(service)) return;
     this.monitored.add(service);
     const title = options.title ?? service.node.path;
-    const where = this.where(title);
-    const cpuHigh = options.cpuHighPercent ?? 85;
-    const memoryHigh = options.memoryHighPercent ?? 90;
-    checkRange(where, 'cpuHighPercent', cpuHigh, 0, 100);
-    checkRange(where, 'memoryHighPercent', memoryHigh, 0, 100);
-    this.warnWithoutContainerInsights(service, title);
-
-    const dimensionsMap = { ClusterName: service.cluster.clusterName, ServiceName: service.serviceName };
-    const insights = (metricName: string, label: string) => new cloudwatch.Metric({
-      namespace: 'ECS/ContainerInsights', metricName, dimensionsMap, statistic: cloudwatch.Stats.AVERAGE, period: ONE_MINUTE, label,
-    });
-    const running = insights('RunningTaskCount', 'Running tasks');
-    const desired = insights('DesiredTaskCount', 'Desired tasks');
-    const missing = new cloudwatch.MathExpression({
-      expression: 'desired - running',
-      usingMetrics: { desired, running },
-      label: 'Tasks missing (desired - running)',
-      period: ONE_MINUTE,
-    });
-    const checks: Check[] = [];
-    if (options.runningTasksAlarm ?? true) {
-      checks.push({
-        id: 'TasksBelowDesired',
-        label: 'Tasks missing (desired - running)',
-        metric: missing,
-        extra: [running, desired],
-        threshold: 1,
-        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 5,
-        // Container Insights reports the counts every minute, 0 included: no data means the service or its metrics are gone.
-        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
-        critical: true,
-        description: `ECS service ${title} has run fewer tasks than desired for 5 minutes. Tasks are failing to start or `
-          + 'crashing: check the service\'s events (ECS console, Deployments and events) and its log group for the stopped tasks\' '
-          + 'errors, and the Fargate capacity and image availability. Needs Container Insights on the cluster.',
-      });
-    } else {
-      checks.push({ id: 'Tasks', label: 'Running / desired tasks', metric: running, extra: [desired] });
-    }
-    checks.push({
-      id: 'CpuHigh',
-      label: 'CPU utilization (%)',
-      metric: service.metricCpuUtilization({ period: FIVE_MINUTES, label: 'CPU %' }),
-      threshold: cpuHigh,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      // No tasks, no CPU data: the running-task alarm covers that case.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      description: `ECS service ${title} has averaged more than ${cpuHigh}% CPU for 15 minutes although it autoscales. `
-        + 'It is at its maximum task count or scaling cannot keep up: raise maxCapacity or the task cpu, and check the log group for hot paths.',
-    }, {
-      id: 'MemoryHigh',
-      label: 'Memory utilization (%)',
-      metric: service.metricMemoryUtilization({ period: FIVE_MINUTES, label: 'Memory %' }),
-      threshold: memoryHigh,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      description: `ECS service ${title} has averaged more than ${memoryHigh}% memory for 15 minutes; tasks are close to being `
-        + 'killed for running out of memory. Raise memoryLimitMiB or maxCapacity, and check the log group for a leak.',
-    });
-    this.row(this.idFor('Service', service), title, checks, options.alarms ?? true);
+    this.row(this.idFor('Service', service), title, serviceChecks(this.context, service, title, options), options.alarms ?? true);
     if (options.targetGroup) {
       const tg = this.defaults.targetGroup ?? {};
       this.monitorTargetGroup(options.targetGroup, { ...tg, alarms: (options.alarms ?? true) && (tg.alarms ?? true), title: `${title} target group` });
@@ -437,35 +374,7 @@ export class ObservabilityBundle extends Construct {
     if (this.monitored.has(loadBalancer)) return;
     this.monitored.add(loadBalancer);
     const title = options.title ?? loadBalancer.node.path;
-    const where = this.where(title);
-    const ratePercent = options.elb5xxRatePercent ?? 5;
-    const minimum = options.minimumRequests ?? 10;
-    checkRange(where, 'elb5xxRatePercent', ratePercent, 0, 100);
-    checkInteger(where, 'minimumRequests', minimum);
-    checkRange(where, 'minimumRequests', minimum, 0, 1_000_000_000);
-    const requests = loadBalancer.metrics.requestCount({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: 'Requests' });
-    const errors = loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT,
-      { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: 'ELB 5xx' });
-    this.row(this.idFor('LoadBalancer', loadBalancer), title, [{
-      id: 'Elb5xxRate',
-      label: 'Load balancer 5xx rate (%)',
-      metric: errorRate(requests, errors, minimum, 'ELB 5xx %'),
-      threshold: ratePercent,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      // No requests, no data: nothing failed.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      critical: true,
-      description: `Load balancer ${title} answered more than ${ratePercent}% of requests with its own 5xx (502/503/504) in 2 of 3 `
-        + '5-minute periods: no healthy target, targets closing connections, or timeouts. Check the target groups\' health and the '
-        + 'services\' running tasks and logs.',
-    }, {
-      id: 'Requests',
-      label: 'Requests and ELB 5xx (count / 5 min)',
-      metric: requests,
-      extra: [errors],
-    }], options.alarms ?? true);
+    this.row(this.idFor('LoadBalancer', loadBalancer), title, loadBalancerChecks(this.context, loadBalancer, title, options), options.alarms ?? true);
   }
 
   /** Monitors the target group of a service: 5xx rate of the targets (critical), p99 response time, unhealthy targets (critical). */
@@ -473,76 +382,8 @@ export class ObservabilityBundle extends Construct {
     if (this.monitored.has(targetGroup)) return;
     this.monitored.add(targetGroup);
     const title = options.title ?? targetGroup.node.path;
-    const where = this.where(title);
-    const ratePercent = options.target5xxRatePercent ?? 5;
-    const p99 = options.p99ResponseTime ?? Duration.seconds(2);
-    const unhealthy = options.unhealthyHosts ?? 1;
-    const minimum = options.minimumRequests ?? 10;
-    checkRange(where, 'target5xxRatePercent', ratePercent, 0, 100);
-    if (!p99.isUnresolved() && (p99.toMilliseconds() < 1 || p99.toMilliseconds() > 3_600_000)) {
-      propError(where, 'p99ResponseTime', `${p99.toHumanString()} is outside 1 millisecond..1 hour`, 'Use a response time from 1 ms to 1 hour.');
-    }
-    checkInteger(where, 'unhealthyHosts', unhealthy);
-    checkRange(where, 'unhealthyHosts', unhealthy, 1, 1000);
-    checkInteger(where, 'minimumRequests', minimum);
-    checkRange(where, 'minimumRequests', minimum, 0, 1_000_000_000);
-    let metrics: elbv2.IApplicationTargetGroupMetrics;
-    try {
-      metrics = targetGroup.metrics;
-    } catch {
-      // Its metrics need the load balancer's name, unknown for a target group attached only to an imported listener.
-      Annotations.of(this).addWarningV2('@org/analytics-constructs:targetGroupNotMonitored',
-        `Target group ${title} is not attached to a load balancer known to this app, so its metrics cannot be named and it is not monitored. `
-        + 'Import the listener with its load balancer (fromLookup, or attributes with the load balancer), or monitor the load balancer.');
-      return;
-    }
-    const requests = metrics.requestCount({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: 'Requests' });
-    const errors = metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT,
-      { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: 'Target 5xx' });
-    const p99Seconds = p99.isUnresolved() ? p99.toSeconds() : p99.toMilliseconds() / 1000;
-    this.row(this.idFor('TargetGroup', targetGroup), title, [{
-      id: 'Target5xxRate',
-      label: 'Target 5xx rate (%)',
-      metric: errorRate(requests, errors, minimum, 'Target 5xx %'),
-      extra: [],
-      threshold: ratePercent,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      critical: true,
-      description: `The targets of ${title} answered more than ${ratePercent}% of requests with 5xx in 2 of 3 5-minute periods. `
-        + 'The application is failing: check its log group (saved query "Recent errors") and the last deployment; roll back if it caused this.',
-    }, {
-      id: 'P99ResponseTime',
-      label: 'Target response time p99 (s)',
-      metric: metrics.targetResponseTime({ period: FIVE_MINUTES, statistic: 'p99', label: 'p99 (s)' }),
-      threshold: p99Seconds,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      // No requests, no latency: nothing is slow.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      description: `The 99th percentile response time of ${title} has been above ${p99.toHumanString()} for 15 minutes. Check the `
-        + 'slowest requests (saved query "Slowest requests"), the database and the CPU of the tasks; scale out if they are saturated.',
-    }, {
-      id: 'UnhealthyHosts',
-      label: 'Healthy / unhealthy targets',
-      metric: metrics.unhealthyHostCount({ period: ONE_MINUTE, statistic: cloudwatch.Stats.MAXIMUM, label: 'Unhealthy' }),
-      extra: [metrics.healthyHostCount({ period: ONE_MINUTE, statistic: cloudwatch.Stats.MINIMUM, label: 'Healthy' })],
-      threshold: unhealthy,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 5,
-      // The load balancer reports host counts every minute while it has targets; none means no targets to be unhealthy.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      critical: true,
-      description: `${title} has had ${unhealthy} or more unhealthy targets for 5 minutes: tasks fail the load balancer's health check. `
-        + 'Check the health check path and the tasks\' logs, and that the tasks can reach their database.',
-    }, {
-      id: 'TargetRequests',
-      label: 'Requests and target 5xx (count / 5 min)',
-      metric: requests,
-      extra: [errors],
-    }], options.alarms ?? true);
+    const checks = targetGroupChecks(this.context, targetGroup, title, options);
+    if (checks) this.row(this.idFor('TargetGroup', targetGroup), title, checks, options.alarms ?? true);
   }
 
   /**
@@ -553,30 +394,7 @@ export class ObservabilityBundle extends Construct {
     if (this.monitored.has(cluster)) return;
     this.monitored.add(cluster);
     const title = options.title ?? cluster.node.path;
-    const serverless = options.serverlessV2 ?? (cluster instanceof rds.DatabaseCluster && isServerlessV2(cluster));
-    const checks = this.databaseChecks(title, options, 'cluster', (name, o) => cluster.metric(name, o),
-      cluster.metricCPUUtilization({ period: FIVE_MINUTES, label: 'CPU %' }));
-    if (serverless) {
-      const acuHigh = options.acuUtilizationHighPercent ?? 90;
-      checkRange(this.where(title), 'acuUtilizationHighPercent', acuHigh, 0, 100);
-      checks.push({
-        id: 'AcuUtilizationHigh',
-        label: 'Capacity used of maximum ACU (%)',
-        metric: cluster.metric('ACUUtilization', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.AVERAGE, label: 'ACU %' }),
-        threshold: acuHigh,
-        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 3,
-        // A paused cluster (min capacity 0) reports no capacity: it is certainly not at its maximum.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        description: `Aurora Serverless v2 cluster ${title} has used ${acuHigh}% or more of its maximum capacity for 15 minutes and `
-          + 'cannot scale further. Raise maxCapacity, or find the expensive queries (Performance Insights).',
-      }, {
-        id: 'Capacity',
-        label: 'Serverless capacity (ACU)',
-        metric: cluster.metric('ServerlessDatabaseCapacity', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.AVERAGE, label: 'ACU' }),
-      });
-    }
-    this.row(this.idFor('Database', cluster), title, checks, options.alarms ?? true);
+    this.row(this.idFor('Database', cluster), title, databaseClusterChecks(this.context, cluster, title, options), options.alarms ?? true);
   }
 
   /** Monitors an RDS instance: CPU, connections, freeable memory and free storage. */
@@ -584,21 +402,7 @@ export class ObservabilityBundle extends Construct {
     if (this.monitored.has(instance)) return;
     this.monitored.add(instance);
     const title = options.title ?? instance.node.path;
-    const checks = this.databaseChecks(title, options, 'instance', (name, o) => instance.metric(name, o),
-      instance.metricCPUUtilization({ period: FIVE_MINUTES, label: 'CPU %' }));
-    const freeStorage = options.freeStorageLow ?? Size.gibibytes(2);
-    checks.push({
-      id: 'FreeStorageLow',
-      label: 'Free storage (bytes)',
-      metric: instance.metric('FreeStorageSpace', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.MINIMUM, label: 'Free storage' }),
-      threshold: freeStorage.toBytes(),
-      comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      description: `RDS instance ${title} has less than ${freeStorage.toMebibytes()} MiB of free storage; it stops accepting writes `
-        + 'when full. Enable storage autoscaling or raise allocatedStorage, and look for bloat (VACUUM, old WAL).',
-    });
-    this.row(this.idFor('DatabaseInstance', instance), title, checks, options.alarms ?? true);
+    this.row(this.idFor('DatabaseInstance', instance), title, databaseInstanceChecks(this.context, instance, title, options), options.alarms ?? true);
   }
 
   /**
@@ -610,10 +414,8 @@ export class ObservabilityBundle extends Construct {
     if (this.monitored.has(replicationGroup)) return;
     this.monitored.add(replicationGroup);
     const title = options.title ?? replicationGroup.node.path;
-    const id = replicationGroup.replicationGroupId !== undefined && !Token.isUnresolved(replicationGroup.replicationGroupId)
-      ? replicationGroup.replicationGroupId.toLowerCase()
-      : replicationGroup.ref;
-    this.cacheRow(this.idFor('Cache', replicationGroup), title, cacheNodeIds(id, replicationGroup), false, options);
+    const checks = cacheChecks(this.context, title, replicationGroupNodeIds(replicationGroup), false, options);
+    this.row(this.idFor('Cache', replicationGroup), title, checks, options.alarms ?? true);
   }
 
   /** Monitors an ElastiCache cache cluster (a Memcached cluster or a single Redis OSS / Valkey node). */
@@ -621,10 +423,8 @@ export class ObservabilityBundle extends Construct {
     if (this.monitored.has(cacheCluster)) return;
     this.monitored.add(cacheCluster);
     const title = options.title ?? cacheCluster.node.path;
-    const id = cacheCluster.clusterName !== undefined && !Token.isUnresolved(cacheCluster.clusterName)
-      ? cacheCluster.clusterName.toLowerCase()
-      : cacheCluster.ref;
-    this.cacheRow(this.idFor('Cache', cacheCluster), title, [id], cacheCluster.engine === 'memcached', options);
+    const checks = cacheChecks(this.context, title, [cacheClusterId(cacheCluster)], cacheCluster.engine === 'memcached', options);
+    this.row(this.idFor('Cache', cacheCluster), title, checks, options.alarms ?? true);
   }
 
   /**
@@ -636,49 +436,9 @@ export class ObservabilityBundle extends Construct {
   public monitorDistribution(distribution: cloudfront.IDistribution, options: DistributionMonitoringOptions = {}): void {
     if (this.monitored.has(distribution)) return;
     const title = options.title ?? distribution.node.path;
-    const where = this.where(title);
-    const ratePercent = options.error5xxRatePercent ?? 5;
-    checkRange(where, 'error5xxRatePercent', ratePercent, 0, 100);
-    const region = Stack.of(this).region;
-    const inUsEast1 = !Token.isUnresolved(region) && region === 'us-east-1';
-    if (!inUsEast1 && !options.crossRegionMetrics) {
-      propError(where, 'crossRegionMetrics', `CloudFront publishes the metrics of ${title} in us-east-1, and this bundle's stack is ${
-        Token.isUnresolved(region) ? 'environment-agnostic (its region is not known at synth time)' : `in ${region}`}, where alarms cannot read them`,
-      'Put the bundle in a stack with env region us-east-1 to get alarms, or set crossRegionMetrics: true (in the options, or '
-        + 'defaults.distribution for monitor()/monitorScope()) to get dashboard graphs only.');
-    }
+    const { checks, alarms } = distributionChecks(this.context, distribution, title, options);
     this.monitored.add(distribution);
-    const metric = (metricName: string, statistic: string, label: string) => new cloudwatch.Metric({
-      namespace: 'AWS/CloudFront',
-      metricName,
-      dimensionsMap: { DistributionId: distribution.distributionId, Region: 'Global' },
-      statistic,
-      period: FIVE_MINUTES,
-      label,
-      region: inUsEast1 ? undefined : 'us-east-1',
-    });
-    if (!inUsEast1 && (options.alarms ?? true)) {
-      Annotations.of(this).addInfo(`${title}: CloudFront metrics are in us-east-1, so the distribution gets dashboard graphs and no alarm.`);
-    }
-    this.row(this.idFor('Distribution', distribution), title, [{
-      id: 'Error5xxRate',
-      label: 'CloudFront 5xx error rate (%)',
-      metric: metric('5xxErrorRate', cloudwatch.Stats.AVERAGE, '5xx %'),
-      extra: [metric('4xxErrorRate', cloudwatch.Stats.AVERAGE, '4xx %')],
-      threshold: ratePercent,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      // No viewer requests, no error rate: nothing failed.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      critical: true,
-      description: `CloudFront distribution ${title} answered more than ${ratePercent}% of viewer requests with 5xx in 2 of 3 5-minute `
-        + 'periods. Its origins fail: check the S3 origin (bucket policy, missing objects) and the API / analytics origins\' services.',
-    }, {
-      id: 'Requests',
-      label: 'Viewer requests (count / 5 min)',
-      metric: metric('Requests', cloudwatch.Stats.SUM, 'Requests'),
-    }], (options.alarms ?? true) && inUsEast1);
+    this.row(this.idFor('Distribution', distribution), title, checks, alarms);
   }
 
   /**
@@ -689,263 +449,28 @@ export class ObservabilityBundle extends Construct {
     if (this.monitored.has(logGroup)) return;
     this.monitored.add(logGroup);
     const title = options.title ?? logGroup.node.path;
-    const where = this.where(title);
-    const threshold = options.errorsThreshold ?? 5;
-    checkInteger(where, 'errorsThreshold', threshold);
-    checkRange(where, 'errorsThreshold', threshold, 1, 1_000_000_000);
-    const metricName = options.errorMetricName ?? `${title.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 240)}-Errors`;
-    checkPattern(where, 'errorMetricName', metricName, /^[^:*$]{1,255}$/, 'a metric name (1-255 characters, no : * $)');
     const scope = new Construct(this, this.idFor('Logs', logGroup));
-    const filter = new logs.MetricFilter(scope, 'ErrorFilter', {
-      logGroup,
-      filterPattern: options.errorFilterPattern ?? logs.FilterPattern.literal(DEFAULT_ERROR_PATTERN),
-      metricNamespace: this.logMetricsNamespace,
-      metricName,
-      metricValue: '1',
-      defaultValue: 0,
-    });
-    if (options.savedQueries ?? true) {
-      new logs.QueryDefinition(scope, 'RecentErrors', {
-        queryDefinitionName: `${folder(title)}/Recent errors`,
-        logGroups: [logGroup],
-        queryString: new logs.QueryString({
-          fields: ['@timestamp', 'level', 'msg', 'reqId', 'err.type', 'err.message', 'err.stack'],
-          filterStatements: ['level = "error" or level = "fatal" or level >= 50'],
-          sort: '@timestamp desc',
-          limit: 100,
-        }),
-      });
-      new logs.QueryDefinition(scope, 'SlowestRequests', {
-        queryDefinitionName: `${folder(title)}/Slowest requests`,
-        logGroups: [logGroup],
-        queryString: new logs.QueryString({
-          fields: ['@timestamp', 'reqId', 'req.method', 'req.url', 'res.statusCode', 'responseTime'],
-          filterStatements: ['ispresent(responseTime)'],
-          sort: 'responseTime desc',
-          limit: 50,
-        }),
-      });
-    }
-    this.row(scope, title === logGroup.node.path ? title : `${title} logs`, [{
-      id: 'ErrorsHigh',
-      label: 'Error log events (count / 5 min)',
-      metric: filter.metric({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM, label: 'Errors' }),
-      threshold,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      // No log events, no errors.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      description: `${title} logged ${threshold} or more errors in 5 minutes. Open its log group in Logs Insights (saved query `
-        + `"${folder(title)}/Recent errors") and fix or roll back the failing code path.`,
-    }], options.alarms ?? true);
+    const checks = logGroupChecks(this.context, scope, logGroup, title, options, this.logMetricsNamespace);
+    this.row(scope, title === logGroup.node.path ? title : `${title} logs`, checks, options.alarms ?? true);
   }
 
-  private databaseChecks(
-    title: string,
-    options: DatabaseMonitoringOptions,
-    kind: string,
-    metric: (name: string, o: cloudwatch.MetricOptions) => cloudwatch.Metric,
-    cpu: cloudwatch.Metric,
-  ): Check[] {
-    const where = this.where(title);
-    const cpuHigh = options.cpuHighPercent ?? 80;
-    const connectionsHigh = options.connectionsHigh ?? 100;
-    const freeMemory = options.freeableMemoryLow ?? Size.mebibytes(256);
-    checkRange(where, 'cpuHighPercent', cpuHigh, 0, 100);
-    checkInteger(where, 'connectionsHigh', connectionsHigh);
-    checkRange(where, 'connectionsHigh', connectionsHigh, 1, 1_000_000);
-    return [{
-      id: 'CpuHigh',
-      label: 'Database CPU utilization (%)',
-      metric: cpu,
-      threshold: cpuHigh,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      // A stopped or paused database has no load.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      description: `Database ${kind} ${title} has averaged more than ${cpuHigh}% CPU for 15 minutes. Find the expensive queries `
-        + '(Performance Insights, pg_stat_statements) and add indexes, or raise its capacity.',
-    }, {
-      id: 'ConnectionsHigh',
-      label: 'Database connections',
-      metric: metric('DatabaseConnections', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM, label: 'Connections' }),
-      threshold: connectionsHigh,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      description: `Database ${kind} ${title} has held more than ${connectionsHigh} connections for 15 minutes, close to max_connections. `
-        + 'Check the applications\' pool sizes and task counts (each task opens its own pool), or use RDS Proxy.',
-    }, {
-      id: 'FreeableMemoryLow',
-      label: 'Freeable memory (bytes)',
-      metric: metric('FreeableMemory', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.MINIMUM, label: 'Freeable memory' }),
-      threshold: freeMemory.toBytes(),
-      comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      description: `Database ${kind} ${title} has had less than ${freeMemory.toMebibytes()} MiB of freeable memory for 15 minutes: `
-        + 'it swaps or restarts soon. Raise its capacity (maxCapacity / instance class) or lower work_mem and connection counts.',
-    }];
-  }
-
-  private cacheRow(id: string, title: string, nodeIds: string[], memcached: boolean, options: CacheMonitoringOptions): void {
-    const where = this.where(title);
-    const memoryHigh = options.memoryHighPercent ?? 80;
-    const evictions = options.evictionsThreshold ?? 1;
-    const cpuHigh = options.cpuHighPercent ?? 90;
-    checkRange(where, 'memoryHighPercent', memoryHigh, 0, 100);
-    checkRange(where, 'cpuHighPercent', cpuHigh, 0, 100);
-    checkInteger(where, 'evictionsThreshold', evictions);
-    checkRange(where, 'evictionsThreshold', evictions, 1, 1_000_000_000);
-    if (nodeIds.length > 10) {
-      Annotations.of(this).addWarningV2('@org/analytics-constructs:cacheNodesCapped',
-        `${title} has ${nodeIds.length} nodes; CloudWatch alarms read at most 10 metrics, so only the first 10 are watched.`);
-    }
-    const nodes = nodeIds.slice(0, 10);
-    const perNode = (metricName: string, statistic: string, fn: string, label: string): cloudwatch.IMetric => {
-      const metrics = nodes.map((nodeId) => new cloudwatch.Metric({
-        namespace: 'AWS/ElastiCache', metricName, dimensionsMap: { CacheClusterId: nodeId }, statistic, period: FIVE_MINUTES, label,
-      }));
-      if (metrics.length === 1) return metrics[0];
-      const usingMetrics: { [id: string]: cloudwatch.IMetric } = {};
-      metrics.forEach((m, i) => { usingMetrics[`n${i}`] = m; });
-      return new cloudwatch.MathExpression({
-        expression: `${fn}([${metrics.map((_, i) => `n${i}`).join(', ')}])`, usingMetrics, label, period: FIVE_MINUTES,
-      });
-    };
-    const checks: Check[] = [];
-    if (!memcached) {
-      checks.push({
-        id: 'MemoryHigh',
-        label: 'Memory used of maxmemory (%)',
-        metric: perNode('DatabaseMemoryUsagePercentage', cloudwatch.Stats.AVERAGE, 'MAX', 'Memory %'),
-        threshold: memoryHigh,
-        comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 3,
-        // The nodes report every minute while they run; no data means nothing to measure, the availability alarms cover it.
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        description: `Cache ${title} has used more than ${memoryHigh}% of its memory for 15 minutes; it starts evicting keys soon. `
-          + 'Use a larger node type, add shards, or set TTLs on keys that have none.',
-      });
-    }
-    checks.push({
-      id: 'Evictions',
-      label: 'Evictions (count / 5 min)',
-      metric: perNode('Evictions', cloudwatch.Stats.SUM, 'SUM', 'Evictions'),
-      threshold: evictions,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      description: `Cache ${title} has evicted ${evictions} or more keys per 5 minutes for 15 minutes: it is out of memory and `
-        + 'drops data the applications expect. Use a larger node type or add shards.',
-    }, {
-      id: 'CpuHigh',
-      label: memcached ? 'CPU utilization (%)' : 'Engine CPU utilization (%)',
-      metric: perNode(memcached ? 'CPUUtilization' : 'EngineCPUUtilization', cloudwatch.Stats.AVERAGE, 'MAX', 'CPU %'),
-      threshold: cpuHigh,
-      comparison: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 3,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      description: `Cache ${title} has averaged more than ${cpuHigh}% ${memcached ? '' : 'engine '}CPU for 15 minutes; commands queue up. `
-        + 'Look for slow commands (SLOWLOG, KEYS, large values), add read replicas or shards, or use a larger node type.',
-    });
-    this.row(id, title, checks, options.alarms ?? true);
+  private get context(): MonitorContext {
+    return { scope: this, where: (title: string) => this.where(title) };
   }
 
   /** A dashboard row (a title, then a graph per check) and the alarms of the checks that have a threshold. */
   private row(scopeOrId: Construct | string, title: string, checks: Check[], withAlarms: boolean): cloudwatch.Alarm[] {
     const scope = typeof scopeOrId === 'string' ? new Construct(this, scopeOrId) : scopeOrId;
-    const alarms: cloudwatch.Alarm[] = [];
-    const graphs: cloudwatch.IWidget[] = [];
-    for (const check of checks) {
-      graphs.push(new cloudwatch.GraphWidget({
-        title: check.label,
-        left: [check.metric, ...(check.extra ?? [])],
-        leftAnnotations: check.threshold !== undefined ? [{ value: check.threshold, label: 'Alarm threshold', color: '#d62728' }] : undefined,
-        width: 6,
-        height: 6,
-      }));
-      if (!withAlarms || check.threshold === undefined) continue;
-      const alarm = new cloudwatch.Alarm(scope, check.id, {
-        metric: withoutLabel(check.metric),
-        threshold: check.threshold,
-        comparisonOperator: check.comparison,
-        evaluationPeriods: check.evaluationPeriods ?? 1,
-        datapointsToAlarm: check.datapointsToAlarm,
-        treatMissingData: check.treatMissingData,
-        alarmDescription: check.description && check.description.length > 1024 ? `${check.description.slice(0, 1021)}...` : check.description,
-      });
-      alarm.addAlarmAction(this.action);
-      alarm.addOkAction(this.action);
-      alarms.push(alarm);
-      this._alarms.push(alarm);
-      if (check.critical) this._critical.push(alarm);
-    }
-    this.dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: `## ${title}`, width: 24, height: 1 }));
-    if (alarms.length > 0) {
-      graphs.unshift(new cloudwatch.AlarmStatusWidget({ title: `Alarms of ${title}`.slice(0, 200), alarms, width: 6, height: 6 }));
-    }
-    for (let i = 0; i < graphs.length; i += 4) {
-      this.dashboard.addWidgets(...graphs.slice(i, i + 4));
-    }
-    return alarms;
-  }
-
-  private createBudget(amount: number, tagKey: string, tagValue: string, ownTopic?: sns.Topic): budgets.CfnBudget {
-    const stack = Stack.of(this);
-    if (ownTopic) {
-      ownTopic.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowBudgets',
-        principals: [new iam.ServicePrincipal('budgets.amazonaws.com')],
-        actions: ['sns:Publish'],
-        resources: [ownTopic.topicArn],
-        conditions: {
-          StringEquals: { 'aws:SourceAccount': stack.account },
-          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:budgets::${stack.account}:*` },
-        },
-      }));
-    }
-    const subscribers = [{ subscriptionType: 'SNS', address: this.topic.topicArn }];
-    const budget = new budgets.CfnBudget(this, 'Budget', {
-      budget: {
-        budgetType: 'COST',
-        timeUnit: 'MONTHLY',
-        budgetLimit: { amount, unit: 'USD' },
-        costFilters: { TagKeyValue: [`user:${tagKey}$${tagValue}`] },
-      },
-      notificationsWithSubscribers: [
-        {
-          notification: { notificationType: 'FORECASTED', comparisonOperator: 'GREATER_THAN', threshold: 100, thresholdType: 'PERCENTAGE' },
-          subscribers,
-        },
-        {
-          notification: { notificationType: 'ACTUAL', comparisonOperator: 'GREATER_THAN', threshold: 80, thresholdType: 'PERCENTAGE' },
-          subscribers,
-        },
-      ],
-    });
-    // Budgets checks that it may publish when the notification is created.
-    if (ownTopic) budget.node.addDependency(ownTopic);
-    return budget;
+    const sink = { dashboard: this.dashboard, action: this.action, alarms: this._alarms, critical: this._critical };
+    return addRow(sink, scope, title, checks, withAlarms);
   }
 
   /** Monitors `c` if the bundle knows it; false otherwise. */
   private dispatch(c: IConstruct, fromScope: boolean): boolean {
     const d = this.defaults;
     const noTitle = <T extends { readonly title?: string }>(o: T | undefined): T => ({ ...(o ?? {}) as T, title: undefined });
-    if (c instanceof FastifyFargateApi || c instanceof UmamiService) {
-      this.monitorHardenedService(c.fargate, c.node.path);
-      if (c instanceof UmamiService && c.database.cluster) {
-        this.monitorDatabase(c.database.cluster, { ...noTitle(d.database), title: `${c.node.path} database` });
-      }
-    } else if (c instanceof HardenedFargateService) {
-      this.monitorHardenedService(c, c.node.path);
-    } else if (c instanceof StaticCdnSite) {
-      this.monitorDistribution(c.distribution, { ...noTitle(d.distribution), title: c.node.path });
-    } else if (c instanceof AuroraPostgresCluster) {
-      this.monitorDatabase(c.cluster, { ...noTitle(d.database), title: c.node.path });
-    } else if (c instanceof HardenedLoadBalancer) {
-      this.monitorLoadBalancer(c.loadBalancer, { ...noTitle(d.loadBalancer), title: c.node.path });
+    if (isObservable(c)) {
+      this.monitorTargets(c.monitoringTargets());
     } else if (c instanceof ecs.FargateService) {
       this.monitorFargateService(c, { ...noTitle(d.fargateService), targetGroup: undefined, logGroup: undefined });
     } else if (c instanceof elbv2.ApplicationLoadBalancer) {
@@ -968,32 +493,6 @@ export class ObservabilityBundle extends Construct {
     return true;
   }
 
-  private monitorHardenedService(h: HardenedFargateService, title: string): void {
-    const d = this.defaults;
-    this.monitorFargateService(h.service, {
-      ...(d.fargateService ?? {}),
-      title,
-      targetGroup: h.targetGroup,
-      logGroup: h.logGroup,
-    });
-    if (h.loadBalancer) {
-      this.monitorLoadBalancer(h.loadBalancer, { ...(d.loadBalancer ?? {}), title: `${title} load balancer` });
-    }
-  }
-
-  private warnWithoutContainerInsights(service: ecs.FargateService, title: string): void {
-    const cluster = service.cluster;
-    if (!(cluster instanceof ecs.Cluster)) return;
-    const settings = Stack.of(cluster).resolve((cluster.node.defaultChild as ecs.CfnCluster).clusterSettings) as
-      Array<{ name?: string; value?: string }> | undefined;
-    const on = (settings ?? []).some((s) => s.name === 'containerInsights' && (s.value === 'enabled' || s.value === 'enhanced'));
-    if (!on) {
-      Annotations.of(this).addWarningV2('@org/analytics-constructs:containerInsightsOff',
-        `The cluster of ${title} has Container Insights off, so the running-task alarm gets no data and stays in ALARM. `
-        + 'Create the cluster with containerInsightsV2: ecs.ContainerInsights.ENABLED (or ENHANCED), or set runningTasksAlarm: false.');
-    }
-  }
-
   /**
    * Construct id of a resource's alarms, derived from its path (relative to the bundle's stack), so that monitoring
    * one more resource never renames (and replaces) the alarms of the others.
@@ -1010,39 +509,6 @@ export class ObservabilityBundle extends Construct {
   }
 }
 
-/** `100 * errors / requests`, or 0 while there are fewer than `minimum` requests in the period. */
-function errorRate(requests: cloudwatch.IMetric, errors: cloudwatch.IMetric, minimum: number, label: string): cloudwatch.MathExpression {
-  return new cloudwatch.MathExpression({
-    // The error count has no data points while nothing fails: FILL makes them 0 so that the rate exists.
-    expression: `IF(requests >= ${minimum}, 100 * FILL(errors, 0) / requests, 0)`,
-    usingMetrics: { requests, errors },
-    label,
-    period: FIVE_MINUTES,
-  });
-}
-
-/**
- * The metric without its dashboard label, so that an alarm on a single metric renders as a plain metric alarm
- * (`MetricName`, `Statistic`, `Period`) rather than a one-entry `Metrics` list.
- */
-function withoutLabel(metric: cloudwatch.IMetric): cloudwatch.IMetric {
-  if (!(metric instanceof cloudwatch.Metric) || metric.label === undefined) return metric;
-  return new cloudwatch.Metric({
-    namespace: metric.namespace,
-    metricName: metric.metricName,
-    dimensionsMap: metric.dimensions as cloudwatch.DimensionsMap | undefined,
-    statistic: metric.statistic,
-    period: metric.period,
-    unit: metric.unit,
-    region: metric.region,
-    account: metric.account,
-  });
-}
-
-function folder(title: string): string {
-  return title.replace(/[:*]/g, '-');
-}
-
 function isHttpsUrl(value: string): boolean {
   try {
     const url = new URL(value);
@@ -1052,32 +518,6 @@ function isHttpsUrl(value: string): boolean {
   }
 }
 
-function isServerlessV2(cluster: rds.DatabaseCluster): boolean {
-  return cluster.node.findAll().some((c) => c instanceof rds.CfnDBInstance && c.dbInstanceClass === 'db.serverless');
-}
-
-function isLibraryConstruct(c: IConstruct): boolean {
-  return c instanceof FastifyFargateApi || c instanceof UmamiService || c instanceof HardenedFargateService
-    || c instanceof StaticCdnSite || c instanceof AuroraPostgresCluster || c instanceof HardenedLoadBalancer;
-}
-
 function isUnder(c: IConstruct, ancestor: IConstruct): boolean {
   return c.node.scopes.includes(ancestor);
-}
-
-/** The CacheClusterId of each node of a replication group. */
-function cacheNodeIds(id: string, rg: elasticache.CfnReplicationGroup): string[] {
-  const pad = (n: number, width: number) => String(n).padStart(width, '0');
-  const known = (n: unknown): n is number => typeof n === 'number' && !Token.isUnresolved(n);
-  const groups = Array.isArray(rg.nodeGroupConfiguration) ? rg.nodeGroupConfiguration.length : rg.numNodeGroups;
-  if (known(groups) && (rg.numNodeGroups !== undefined || rg.nodeGroupConfiguration !== undefined)) {
-    const replicas = known(rg.replicasPerNodeGroup) ? rg.replicasPerNodeGroup : 0;
-    const ids: string[] = [];
-    for (let g = 1; g <= groups; g++) {
-      for (let r = 1; r <= replicas + 1; r++) ids.push(`${id}-${pad(g, 4)}-${pad(r, 3)}`);
-    }
-    return ids;
-  }
-  const count = known(rg.numCacheClusters) ? rg.numCacheClusters : 1;
-  return Array.from({ length: Math.max(1, count) }, (_, i) => `${id}-${pad(i + 1, 3)}`);
 }
