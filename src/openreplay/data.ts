@@ -74,7 +74,7 @@ export class ClickHouseTier extends Construct {
       cpuArchitecture: ecs.CpuArchitecture.X86_64,
       minCapacity: 1,
       maxCapacity: 1,
-      ...(props.spot ? { fargateSpotWeight: 1, fargateBase: 0 } : {}),
+      ...(props.spot ? { fargateSpotWeight: 4, fargateBase: 0 } : {}),
       // One task owns the data directory: stop the old task before the new one starts.
       minHealthyPercent: 0,
       maxHealthyPercent: 100,
