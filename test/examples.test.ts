@@ -71,7 +71,12 @@ describe.each(['dev', 'prod'] as const)('the example platform (%s profile)', (pr
   test('profile differences', () => {
     const network = ts.get(`${p}-Network`)!;
     if (profile === 'prod') {
-      network.resourceCountIs('AWS::EC2::NatGateway', 2);
+      // A NAT instance per AZ, each private subnet routed through the instance of its own AZ.
+      network.resourceCountIs('AWS::EC2::NatGateway', 0);
+      network.resourceCountIs('AWS::EC2::Instance', 2);
+      const routes = Object.values(network.findResources('AWS::EC2::Route', { Properties: { DestinationCidrBlock: '0.0.0.0/0' } })) as any[];
+      expect(new Set(routes.filter((r) => r.Properties.InstanceId).map((r) => JSON.stringify(r.Properties.InstanceId))).size).toBe(2);
+      ts.get(`${p}-Replay`)!.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { NumCacheClusters: 2, AutomaticFailoverEnabled: true, MultiAZEnabled: true });
       ts.get(`${p}-Platform`)!.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
       ts.get(`${p}-Edge`)!.resourceCountIs('AWS::WAFv2::WebACL', 1);
       ts.get(`${p}-Data`)!.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: true });
@@ -79,9 +84,19 @@ describe.each(['dev', 'prod'] as const)('the example platform (%s profile)', (pr
     } else {
       network.resourceCountIs('AWS::EC2::NatGateway', 0);
       network.resourceCountIs('AWS::EC2::Instance', 1);
+      // dev: every Fargate service can run on Spot.
+      for (const [name, t] of ts) {
+        for (const svc of Object.values(t.findResources('AWS::ECS::Service')) as any[]) {
+          expect({ name, spot: JSON.stringify(svc.Properties.CapacityProviderStrategy ?? []).includes('FARGATE_SPOT') }).toEqual({ name, spot: true });
+        }
+      }
       ts.get(`${p}-Data`)!.resourceCountIs('AWS::RDS::DBInstance', 1);
     }
     ts.get(`${p}-Audit`)!.hasResourceProperties('AWS::CloudTrail::Trail', { IsMultiRegionTrail: true, EnableLogFileValidation: true });
+    // Each NAT instance is rebooted when its own status check fails (host failures: EC2's automatic recovery).
+    const checks = Object.values(network.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'StatusCheckFailed_Instance' } })) as any[];
+    expect(checks).toHaveLength(profile === 'prod' ? 2 : 1);
+    for (const c of checks) expect(JSON.stringify(c.Properties.AlarmActions)).toContain(':ec2:reboot');
   });
 });
 

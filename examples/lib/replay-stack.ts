@@ -1,10 +1,10 @@
-import { Ingress, OpenReplayPlatform } from '@org/analytics-constructs';
 import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { SharedPlatformProps } from './shared';
 import { DOMAIN } from './config';
+import { SharedPlatformProps } from './shared';
+import { Ingress, OpenReplayPlatform } from '@org/analytics-constructs';
 
 export type ReplayStackProps = SharedPlatformProps;
 
@@ -23,8 +23,10 @@ export class ReplayStack extends Stack {
       logEncryptionKey: props.logKey,
       removalPolicy: props.profile === 'prod' ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       organizationName: 'Analytics Platform',
-      // dev: the stateless tasks (web, assist) on Fargate Spot.
+      // dev: every OpenReplay task and ClickHouse on Fargate Spot (about 70% off; an interruption restarts a task, see
+      // useSpot). prod: on demand, and Valkey with a replica in the second AZ and automatic failover.
       useSpot: props.profile === 'dev',
+      redisMultiAz: props.profile === 'prod',
       projectName: 'site',
     });
     new route53.ARecord(this, 'ReplayRecord', {

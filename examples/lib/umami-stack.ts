@@ -1,10 +1,10 @@
-import { Ingress, UmamiService } from '@org/analytics-constructs';
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
 import { Construct } from 'constructs';
-import { SharedPlatformProps } from './shared';
 import { DOMAIN } from './config';
+import { SharedPlatformProps } from './shared';
+import { Ingress, UmamiService } from '@org/analytics-constructs';
 
 export type UmamiStackProps = SharedPlatformProps;
 
@@ -25,8 +25,12 @@ export class UmamiStack extends Stack {
       trackerScriptName: 'stats.js',
       websites: [{ name: 'Analytics site', domain: `www.${DOMAIN}` }],
       users: [{ username: 'product', role: 'view-only' }],
-      minCapacity: 1,
+      // prod: two tasks (one per AZ), so that losing a task or an AZ does not stop the tracker; dev: one.
+      minCapacity: props.profile === 'prod' ? 2 : 1,
       maxCapacity: props.profile === 'prod' ? 3 : 1,
+      // dev: on Fargate Spot (the tracker's collect requests fail while an interrupted task is replaced); prod: on demand.
+      fargateSpotWeight: props.profile === 'prod' ? 0 : 4,
+      fargateBase: 0,
     });
     new route53.ARecord(this, 'UmamiRecord', {
       zone: props.zone,
