@@ -597,7 +597,7 @@ describe('monitorScope over an app with a Fastify API, Umami (new cluster) and a
 });
 
 describe('raw AWS resources, overrides and log retention', () => {
-  test('a raw Fargate service on a cluster without Container Insights: alarms with overridden thresholds, and a warning', () => {
+  test('a raw Fargate service on a cluster without Container Insights: alarms with overridden thresholds, and no warning (free metrics cover it)', () => {
     const stack = testStack();
     const cluster = testCluster(stack);
     const taskDefinition = new ecs.FargateTaskDefinition(stack, 'Task');
@@ -612,7 +612,7 @@ describe('raw AWS resources, overrides and log retention', () => {
     expect(alarm(t, /CpuHigh/).AlarmDescription).toMatch(/^ECS service Worker /);
     expect(alarm(t, /MemoryHigh/).Threshold).toBe(75);
     expect(dashboardBody(t)).toContain('"markdown":"## Worker"');
-    Annotations.fromStack(stack).hasWarning('/Test/Observability', Match.stringLikeRegexp('Container Insights off'));
+    Annotations.fromStack(stack).hasNoWarning('/Test/Observability', Match.stringLikeRegexp('Container Insights'));
   });
 
   test('a raw Application Load Balancer and an explicit log group with its own pattern', () => {

@@ -350,7 +350,8 @@ export class ObservabilityBundle extends Construct {
   }
 
   /**
-   * Monitors an ECS Fargate service: running tasks below desired (critical; Container Insights), CPU and memory high;
+   * Monitors an ECS Fargate service: its running tasks (critical; running below desired with Container Insights on,
+   * otherwise free metrics: healthy targets of `targetGroup`, or no running task), CPU and memory high;
    * with `targetGroup` its 5xx rate, p99 response time and unhealthy targets; with `logGroup` an ERROR count and saved
    * queries.
    */

@@ -41,13 +41,24 @@ export interface FargateServiceMonitoringOptions extends MonitoringOptions {
   readonly memoryHighPercent?: number;
 
   /**
-   * Whether the service alarms when fewer tasks run than desired for 5 minutes in a row. This alarm is critical: it
-   * feeds the bundle's platform health alarm. Missing data counts as breaching (Container Insights reports the counts
-   * every minute, also when they are 0, so silence means the service or its metrics are gone).
+   * Whether the service alarms when its tasks are not running for 5 minutes in a row. This alarm is critical: it
+   * feeds the bundle's platform health alarm, and missing data counts as breaching. What it reads depends on the
+   * cluster: with Container Insights on, fewer tasks running than desired (ECS/ContainerInsights, a paid feature);
+   * otherwise free metrics: with `targetGroup`, fewer than `minimumHealthyTasks` healthy targets
+   * (AWS/ApplicationELB HealthyHostCount), and without one, no running task at all (AWS/ECS CPUUtilization, which
+   * has no data while no task runs).
    *
    * @default true
    */
   readonly runningTasksAlarm?: boolean;
+
+  /**
+   * Without Container Insights, the number of healthy targets in `targetGroup` below which the running-task alarm
+   * fires (with Container Insights the alarm compares running and desired tasks instead).
+   *
+   * @default 1
+   */
+  readonly minimumHealthyTasks?: number;
 
   /**
    * The target group in front of the service; when set, it is monitored too (with the bundle's target group
