@@ -1,4 +1,4 @@
-import { awscdk, github, javascript, TextFile } from 'projen';
+import { awscdk, github, javascript, Task, TextFile } from 'projen';
 
 /**
  * The lowest aws-cdk-lib that has every API the library uses, and that cdk-nag 3.x (the test-time
@@ -155,6 +155,16 @@ project.testTask.spawn(testSite);
 // The tests synthesize the custom-resource functions, whose code is the esbuild bundle.
 project.testTask.prependSpawn(project.tasks.tryFind('bundle')!);
 
+// `npm test` and `npm run example` first make the toolchain ready (scripts/toolchain.sh: Node 22, the pinned
+// cfn-lint, PostgreSQL, nginx and Chromium, installed when missing, or one message listing what is missing), then run
+// their steps with it first on PATH. The steps live in `test:run` and `example:run`; arguments pass through
+// (`npm test -- test/core.test.ts`, `npm run example -- -c profile=prod`).
+function behindToolchain(task: Task, description: string): void {
+  const run = project.addTask(`${task.name}:run`, { description });
+  run.addSteps(...task.steps);
+  task.reset('bash scripts/toolchain.sh projen ' + run.name, { receiveArgs: true });
+}
+
 // Plain JavaScript sources shipped in the package next to the compiled code (e.g. CloudFront Functions, which run
 // as written): copy every src/**/functions/*.js to lib/ after jsii compiles.
 project.postCompileTask.prependExec(
@@ -242,7 +252,7 @@ deploy.addJobs({
       },
       {
         name: 'Synthesize and validate prod',
-        run: 'node scripts/example-synth.js -c profile=prod && mv examples/cdk.out examples/cdk.out-prod',
+        run: 'npm run example -- -c profile=prod && mv examples/cdk.out examples/cdk.out-prod',
         env: synthEnv('PROD'),
       },
       { uses: 'actions/upload-artifact@v4', with: { name: 'cdk-out-dev', path: 'examples/cdk.out-dev' } },
@@ -291,5 +301,20 @@ example.spawn(project.compileTask);
 example.spawn(project.postCompileTask);
 // Extra arguments go to `cdk synth`: `npm run example -- -c profile=prod`.
 example.exec('node scripts/example-synth.js', { receiveArgs: true });
+
+// `npm run quickstart`: the README's quick starts as one CDK app (examples/quickstart), synthesized without credentials
+// and linted like the example; test/readme.test.ts holds the README's code blocks to its `readme:start` regions.
+const quickstart = project.addTask('quickstart', {
+  description: 'Compile the library and synthesize examples/quickstart (the README quick starts), with cfn-lint',
+});
+quickstart.spawn(project.preCompileTask);
+quickstart.spawn(project.compileTask);
+quickstart.spawn(project.postCompileTask);
+quickstart.exec('node scripts/example-synth.js --app examples/quickstart', { receiveArgs: true });
+project.gitignore.addPatterns('examples/quickstart/cdk.out');
+
+behindToolchain(project.testTask, 'The steps of `test`, on the toolchain scripts/toolchain.sh made ready');
+behindToolchain(example, 'The steps of `example`, on the toolchain scripts/toolchain.sh made ready');
+behindToolchain(quickstart, 'The steps of `quickstart`, on the toolchain scripts/toolchain.sh made ready');
 
 project.synth();

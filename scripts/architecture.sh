@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Renders the synthesized example app to docs/architecture.png.
+# Renders the synthesized example app to docs/architecture.png, and the README's overview (docs/architecture-overview.dot)
+# to docs/architecture-overview.png.
 #
 #   scripts/architecture.sh [cdk.out dir] [output png]       defaults: examples/cdk.out, docs/architecture.png
 #   scripts/architecture.sh --cdk-dia [cdk.out dir] [output png]
@@ -46,3 +47,7 @@ else
   dot -Tpng -Gdpi=80 -o "$output" "$work/architecture.dot"
 fi
 echo "architecture: wrote $output ($(du -k "$output" | cut -f1) KB) from $assembly"
+# The README's overview (one node per construct, 856 px wide so that it is read at the README's width, unscaled).
+overview="$(dirname "$output")/architecture-overview.png"
+dot -Tpng -Gdpi=72 -o "$overview" "$root/docs/architecture-overview.dot"
+echo "architecture: wrote $overview from docs/architecture-overview.dot"
