@@ -1,1 +1,3 @@
+export * from './props';
 export * from './static-site';
+export * from './web-acl';

@@ -1,0 +1,176 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
+import { Construct, IConstruct } from 'constructs';
+import { StaticCdnSiteProps } from './props';
+import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
+
+/** Files served `no-cache` (besides HTML and config.json) by default: their names carry no content hash. */
+const DEFAULT_NO_CACHE_FILES = ['robots.txt', 'favicon.ico', 'sitemap.xml', '*.webmanifest', 'sw.js', 'service-worker.js'];
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const NO_CACHE = 'no-cache';
+
+/** Uploads the site: content-hashed assets (immutable, never pruned), then the no-cache files, which invalidate the distribution. */
+export function deploySite(
+  scope: Construct, bucket: s3.Bucket, distribution: cloudfront.Distribution, props: StaticCdnSiteProps, memoryLimit: number,
+): { assets?: s3deploy.BucketDeployment; noCache?: s3deploy.BucketDeployment } {
+  const userSources = props.sourceDirectory ? [s3deploy.Source.asset(props.sourceDirectory)] : props.sources ?? [];
+  if (userSources.length === 0 && !props.runtimeConfig) {
+    return {};
+  }
+  const noCachePatterns = ['*.html', 'config.json', ...(props.noCacheFiles ?? DEFAULT_NO_CACHE_FILES)];
+  const logGroup = deploymentLogGroup(scope);
+  const common = { destinationBucket: bucket, memoryLimit, logGroup };
+
+  let assets: s3deploy.BucketDeployment | undefined;
+  if (userSources.length > 0) {
+    // Content-hashed assets: never pruned, so that a browser still running the previous index.html (or a lazy chunk
+    // requested after a deployment) finds the files it references; old versions cost little and keep rollbacks working.
+    assets = new s3deploy.BucketDeployment(scope, 'DeployAssets', {
+      ...common,
+      sources: userSources,
+      exclude: noCachePatterns,
+      prune: false,
+      cacheControl: [s3deploy.CacheControl.fromString(IMMUTABLE)],
+    });
+    acknowledgeDeploymentHandler(assets, bucket);
+  }
+
+  // The no-cache files, after the assets (a new index.html never references a file not uploaded yet). Pruned when the
+  // build is uploaded here: the include/exclude filters also bound what `aws s3 sync --delete` may remove, so this
+  // deletes only stale HTML and no-cache files, never the assets of the other deployment. With config.json alone (the
+  // site is uploaded by something else) nothing is pruned, or the other uploader's HTML would be deleted.
+  const sources = [...userSources];
+  if (props.runtimeConfig) {
+    // Last, so that it replaces a config.json of the build.
+    sources.push(s3deploy.Source.jsonData('config.json', props.runtimeConfig));
+  }
+  const noCache = new s3deploy.BucketDeployment(scope, 'DeployNoCache', {
+    ...common,
+    sources,
+    exclude: ['*'],
+    include: noCachePatterns,
+    prune: userSources.length > 0,
+    cacheControl: [s3deploy.CacheControl.fromString(NO_CACHE)],
+    distribution: distribution,
+    distributionPaths: props.distributionPaths ?? defaultDistributionPaths(props, noCachePatterns),
+  });
+  if (assets) noCache.node.addDependency(assets);
+  acknowledgeDeploymentHandler(noCache, bucket);
+  return { assets, noCache };
+}
+
+/** The paths served no-cache: `/`, `/index.html`, `/config.json`, and the matching files of a local build. */
+export function defaultDistributionPaths(props: StaticCdnSiteProps, noCachePatterns: string[]): string[] {
+  const paths = new Set(['/', '/index.html']);
+  if (props.runtimeConfig) paths.add('/config.json');
+  if (props.sourceDirectory !== undefined && !Token.isUnresolved(props.sourceDirectory)) {
+    const patterns = noCachePatterns.map(globToRegExp);
+    for (const file of listFiles(props.sourceDirectory)) {
+      if (patterns.some((r) => r.test(file))) paths.add(`/${file.split('/').map(encodeURIComponent).join('/')}`);
+    }
+  }
+  return paths.size > 100 ? ['/*'] : [...paths];
+}
+
+/** An `aws s3 sync` filter as a regular expression: `*` matches any characters including '/', `?` one character. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.split('').map((c) => {
+    if (c === '*') return '.*';
+    if (c === '?') return '.';
+    return /[.+^$()|[\]{}\\]/.test(c) ? `\\${c}` : c;
+  }).join('');
+  return new RegExp(`^${body}$`);
+}
+
+/** Files under `dir`, as sorted '/'-separated paths relative to it. */
+export function listFiles(dir: string, prefix = ''): string[] {
+  const files: string[] = [];
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const rel = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) files.push(...listFiles(path.join(dir, entry.name), rel));
+    else if (entry.isFile()) files.push(rel);
+  }
+  return files;
+}
+
+/** One log group, with a retention, for the upload function that every BucketDeployment of the stack shares. */
+export function deploymentLogGroup(scope: Construct): logs.ILogGroup {
+  const stack = Stack.of(scope);
+  const id = 'StaticCdnSiteDeploymentLogs';
+  const existing = stack.node.tryFindChild(id) as logs.LogGroup | undefined;
+  if (existing) return existing;
+  const group = new logs.LogGroup(stack, id, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  acknowledgeCompliance(group, ['CloudWatchLogGroupEncrypted'],
+    'CloudWatch Logs encrypts log data at rest with service keys; the upload function logs file names only.');
+  return group;
+}
+
+/**
+ * Acknowledges the findings on the upload function of a BucketDeployment, a stack-wide singleton that aws-cdk-lib
+ * creates and configures (runtime, managed policy, wildcard grants): the narrowest construct that holds them.
+ */
+export function acknowledgeDeploymentHandler(deployment: s3deploy.BucketDeployment, siteBucket: s3.Bucket) {
+  const handler: IConstruct | undefined = deployment.handlerRole.node.scope;
+  if (!handler) return;
+  acknowledgeAwsSolutions(handler, ['IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
+    'The upload function of s3deploy.BucketDeployment (aws-cdk-lib) uses the AWS managed basic execution role for its logs.');
+  acknowledgeAwsSolutions(handler, ['L1'],
+    'The upload function of s3deploy.BucketDeployment is built and versioned by aws-cdk-lib with the runtime its bundled AWS CLI needs.');
+  acknowledgeCompliance(handler, ['LambdaInsideVPC', 'LambdaDLQ', 'LambdaConcurrency'],
+    'The upload function of s3deploy.BucketDeployment runs only during deployments, invoked by CloudFormation: it needs no VPC, '
+    + 'and a dead-letter queue or reserved concurrency add nothing to a custom resource handler.');
+  acknowledgeCompliance(handler, ['IAMNoInlinePolicy'],
+    'aws-cdk-lib grants the upload function read of the source bucket and read/write of the site bucket in its inline default policy.');
+  acknowledgeAwsSolutions(handler, ['IAM5[Action::s3:GetBucket*]', 'IAM5[Action::s3:GetObject*]', 'IAM5[Action::s3:List*]',
+    'IAM5[Action::s3:Abort*]', 'IAM5[Action::s3:DeleteObject*]'],
+  'aws-cdk-lib\'s grantRead/grantReadWrite for the upload function: object-level actions on its source bucket and the site bucket only.');
+  if (siteBucket.encryptionKey) {
+    acknowledgeAwsSolutions(handler, ['IAM5[Action::kms:ReEncrypt*]', 'IAM5[Action::kms:GenerateDataKey*]'],
+      'aws-cdk-lib\'s grantReadWrite on the SSE-KMS site bucket: data-key actions on the bucket\'s key only.');
+  }
+  acknowledgeAwsSolutions(handler, ['IAM5[Resource::*]'],
+    'cloudfront:CreateInvalidation and GetInvalidation have no resource-level scoping in s3deploy.BucketDeployment (aws-cdk-lib).');
+  // The object wildcards (`<bucket ARN>/*`) are known once the policy is complete: acknowledge them at validation, before
+  // any validation plugin reads the acknowledgements.
+  deployment.node.addValidation({
+    validate: () => {
+      const policy = deployment.handlerRole.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+      if (!policy) return [];
+      const stack = Stack.of(policy);
+      const bucketRef = `<${stack.getLogicalId(siteBucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
+      const doc = stack.resolve(policy.document.toJSON()) as { Statement?: Array<{ Effect: string; Action: unknown; Resource: unknown }> };
+      for (const statement of doc.Statement ?? []) {
+        if (statement.Effect !== 'Allow') continue;
+        const actions = ([] as unknown[]).concat(statement.Action).map(String);
+        const readOnly = actions.every((a) => ['s3:GetObject*', 's3:GetBucket*', 's3:List*'].includes(a));
+        for (const resource of ([] as unknown[]).concat(statement.Resource).map(flattenReference)) {
+          if (resource.includes('*') && (readOnly || resource.startsWith(bucketRef))) {
+            acknowledgeAwsSolutions(handler, [`IAM5[Resource::${resource}]`], readOnly
+              ? 'aws-cdk-lib grants the upload function read of the objects of its source (the staged site build in the CDK asset bucket).'
+              : 'The upload function writes and prunes the objects of the site bucket (aws-cdk-lib\'s grantReadWrite), and nothing else.');
+          }
+        }
+      }
+      return [];
+    },
+  });
+}
+
+/** A CloudFormation value as one string, the way policy findings name resources (`<Logical.Attr>`, `<Ref>`). */
+export function flattenReference(value: unknown): string {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  const v = value as Record<string, any>;
+  if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(flattenReference).join(v['Fn::Join'][0]);
+  if (v['Fn::Sub']) return flattenReference(v['Fn::Sub']);
+  if (v['Fn::GetAtt']) return `<${flattenReference(v['Fn::GetAtt'][0])}.${flattenReference(v['Fn::GetAtt'][1])}>`;
+  if (v['Fn::ImportValue']) return flattenReference(v['Fn::ImportValue']);
+  if (v.Ref) return `<${flattenReference(v.Ref)}>`;
+  return JSON.stringify(value);
+}
