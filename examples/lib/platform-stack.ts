@@ -1,5 +1,4 @@
-import { HardenedLoadBalancer } from '@org/analytics-constructs';
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -7,6 +6,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { DOMAIN, HOSTED_ZONE_ID, Profile } from './config';
 import { managedWebAcl } from './waf';
+import { HardenedLoadBalancer } from '@org/analytics-constructs';
 
 export interface PlatformStackProps extends StackProps {
   readonly profile: Profile;
@@ -24,8 +24,16 @@ export class PlatformStack extends Stack {
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
-      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      // Off: about $46 a month of custom metrics and performance log events at idle. The bundle's running-task and
+      // health alarms read free metrics instead (target-group host counts, AWS/ECS service metrics); what is lost are
+      // the per-task and per-container metrics (https://aws.amazon.com/cloudwatch/pricing/, docs/cost.md).
+      containerInsightsV2: ecs.ContainerInsights.DISABLED,
       enableFargateCapacityProviders: true,
+    });
+    Validations.of(this.cluster).acknowledge({
+      id: 'AwsSolutions-ECS4',
+      reason: 'Container Insights is off to keep the idle cost within budget (docs/cost.md); the bundle alarms on free metrics '
+        + '(target-group healthy hosts, AWS/ECS service metrics). Turn it on for per-task metrics.',
     });
 
     // An existing public zone, named without a lookup (so synthesis needs no AWS account).
