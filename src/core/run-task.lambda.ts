@@ -19,6 +19,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CustomResourceEvent, defaultLog, LambdaContextLike, Log, respondWithin } from './custom-resource-response';
 import { errorMessage, formatSeconds, nonEmptyString, seconds, sleep, throwIfAborted } from './handler-kit';
+import { commandProblem } from './validation-rules';
 
 /** What the custom resource passes in ResourceProperties (CloudFormation passes every value as a string). */
 export interface RunTaskProperties {
@@ -98,7 +99,7 @@ function stringArray(name: string, value: string | undefined, required: boolean)
   } catch {
     throw new Error(`${name} is not valid JSON`);
   }
-  if (!Array.isArray(parsed) || parsed.some((v) => typeof v !== 'string' || v === '')) {
+  if (!Array.isArray(parsed) || (parsed.length > 0 && commandProblem(parsed) !== undefined)) {
     throw new Error(`${name} must be a JSON array of non-empty strings`);
   }
   return parsed as string[];

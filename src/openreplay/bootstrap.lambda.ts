@@ -16,6 +16,7 @@ import { ECSClient, UpdateServiceCommand, UpdateServiceCommandInput } from '@aws
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CustomResourceEvent, defaultLog, LambdaContextLike, Log, respondWithin } from '../core/custom-resource-response';
 import { errorMessage, formatSeconds, HttpResult, JsonApi, nonEmptyString, normalizeBaseUrl, ReadSecret, Redactor, seconds, sleep, throwIfAborted } from '../core/handler-kit';
+import { collapseWhitespace, openReplayAccountNameProblem, openReplayProjectNameProblem } from '../core/validation-rules';
 
 /** What the custom resource passes in ResourceProperties (CloudFormation passes every value as a string). */
 export interface OpenReplayBootstrapProperties {
@@ -79,10 +80,6 @@ interface Project {
 
 /** Upstream requires 6 characters; the generated password has 32, and shorter ones would only mangle messages. */
 const MIN_PASSWORD_LENGTH = 8;
-/** Upstream `check_account_name` (fullname, organizationName): letters, digits, `_`, spaces, `-`, `'`, `.`. */
-const ACCOUNT_NAME = /^[\p{L}\p{N}_\s\-'.]+$/u;
-/** Upstream `NAME_PATTERN` of project names. */
-const PROJECT_NAME = /^[a-zA-Z0-9,\-éèàç |&/\\_.#']+$/;
 /** Time kept back from the Lambda budget for the failure answer. */
 const ANSWER_MARGIN_MS = 10_000;
 
@@ -93,31 +90,21 @@ class OpenReplayApi extends JsonApi {
   }
 }
 
-/** Upstream collapses whitespace (`remove_whitespace`) before validating and storing names. */
-function collapse(value: string): string {
-  return value.split(/\s+/).filter((s) => s !== '').join(' ');
-}
 
 function accountName(name: string, value: string | undefined): string {
-  if (!nonEmptyString(value)) {
-    throw new Error(`${name} is required`);
+  const problem = openReplayAccountNameProblem(value);
+  if (problem !== undefined) {
+    throw new Error(`${name} ${problem}`);
   }
-  const v = collapse(value);
-  if (!ACCOUNT_NAME.test(v)) {
-    throw new Error(`${name} '${v}' may contain only letters, digits, spaces, hyphens, apostrophes and periods (OpenReplay rejects others)`);
-  }
-  return v;
+  return collapseWhitespace(value as string);
 }
 
 function projectName(value: string | undefined): string {
-  if (!nonEmptyString(value)) {
-    throw new Error('ProjectName is required');
+  const problem = openReplayProjectNameProblem(value);
+  if (problem !== undefined) {
+    throw new Error(`ProjectName ${problem}`);
   }
-  const v = collapse(value);
-  if (!PROJECT_NAME.test(v)) {
-    throw new Error(`ProjectName '${v}' may contain only letters a-z, digits, spaces and , - | & / \\ _ . # ' (OpenReplay rejects others)`);
-  }
-  return v;
+  return collapseWhitespace(value as string);
 }
 
 /** The stable physical id of the resource. */

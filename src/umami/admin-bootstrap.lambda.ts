@@ -8,6 +8,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CustomResourceEvent, defaultLog, LambdaContextLike, Log, respondWithin } from '../core/custom-resource-response';
 import { JsonApi, nonEmptyString, normalizeBaseUrl, ReadSecret, Redactor, seconds, sleep, throwIfAborted } from '../core/handler-kit';
+import { UMAMI_ROLES, umamiUsernameProblem, umamiWebsiteNameProblem } from '../core/validation-rules';
 
 /** What the custom resource passes in ResourceProperties (CloudFormation passes every value as a string). */
 export interface UmamiAdminBootstrapProperties {
@@ -31,7 +32,7 @@ export const DEFAULT_ADMIN_PASSWORD = 'umami';
 /** Id of the default admin user (migration `01_init`); used only if the login answer carries no user id. */
 export const DEFAULT_ADMIN_ID = '41e2b680-648e-4b09-bcd7-3e2b10c06264';
 
-const ROLES = ['admin', 'user', 'view-only'];
+const ROLES = UMAMI_ROLES;
 const PAGE_SIZE = 100;
 const MAX_PAGES = 1000;
 /** Umami v3 rejects shorter passwords (`z.string().min(8)`). */
@@ -151,6 +152,10 @@ export function parseWebsites(value: string | undefined): WebsiteSpec[] {
     if (!nonEmptyString(w.name) || !nonEmptyString(w.domain)) {
       throw new Error(`Websites[${i}] needs a non-empty name and domain`);
     }
+    const nameProblem = umamiWebsiteNameProblem(w.name);
+    if (nameProblem !== undefined) {
+      throw new Error(`Websites[${i}]: the name ${nameProblem}`);
+    }
     const key = w.domain.trim().toLowerCase();
     if (!seen.has(key)) {
       seen.add(key);
@@ -167,6 +172,10 @@ export function parseUsers(value: string | undefined): UserSpec[] {
     const u = (item ?? {}) as { username?: unknown; role?: unknown; secretArn?: unknown };
     if (!nonEmptyString(u.username) || !nonEmptyString(u.secretArn)) {
       throw new Error(`Users[${i}] needs a non-empty username and secretArn`);
+    }
+    const userProblem = umamiUsernameProblem(u.username);
+    if (userProblem !== undefined) {
+      throw new Error(`Users[${i}]: the username ${userProblem}`);
     }
     const role = u.role === undefined ? 'view-only' : u.role;
     if (typeof role !== 'string' || !ROLES.includes(role)) {
