@@ -8,13 +8,13 @@
 //   node scripts/cost-report.js [cdk.out dir] [--profile dev|prod] [--target USD] [--no-free-tier] [--json file]
 //
 // Plain Node.js, no dependencies. Exit code 0 whether or not the target is met (the report says so); 1 on bad input.
+// As a module: require('./scripts/cost-report.js').estimate({ dir, profile }) returns the figures and the report's text
+// (test/cost.test.ts holds the example under its targets with it).
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
-// ---------------------------------------------------------------------------------------------------------------
-// Arguments and inputs
-// ---------------------------------------------------------------------------------------------------------------
+/** Bad input (a missing file, a price missing from the table): the CLI prints it and exits 1. */
 class CostReportError extends Error {}
 
 /**
