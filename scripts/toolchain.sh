@@ -44,6 +44,7 @@ fix_cmds=()  # commands that install what apt does not
 
 node_major() { node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
 cfn_lint_version() { cfn-lint --version 2>/dev/null | awk '{print $2}'; }
+found_cfn_lint() { local v; v=$(cfn_lint_version || true); echo "${v:-none}"; }
 
 # --- Node.js 22 -----------------------------------------------------------------------------------------------------
 ensure_node() {
@@ -52,7 +53,12 @@ ensure_node() {
   if [ ! -x "$prefix/node_modules/.bin/node" ]; then
     if [ "$INSTALL" = 1 ] && command -v npm >/dev/null 2>&1; then
       say "node $(node --version 2>/dev/null || echo 'not found') is older than $NODE_MAJOR: installing node@$NODE_MAJOR from the npm registry into $prefix"
-      npm install --prefix "$prefix" --no-save --no-audit --no-fund --loglevel=error "node@$NODE_MAJOR" >&2
+      if ! npm install --prefix "$prefix" --no-save --no-audit --no-fund --loglevel=error "node@$NODE_MAJOR" >&2 \
+          || [ ! -x "$prefix/node_modules/.bin/node" ]; then
+        missing+=("Node.js $NODE_MAJOR (npm could not install node@$NODE_MAJOR; see above)")
+        fix_cmds+=("npm install --prefix $prefix --no-save node@$NODE_MAJOR")
+        return 0
+      fi
     else
       missing+=("Node.js $NODE_MAJOR (found $(node --version 2>/dev/null || echo none))")
       fix_cmds+=("npm install --prefix $prefix --no-save node@$NODE_MAJOR")
@@ -74,14 +80,20 @@ ensure_cfn_lint() {
       return 0
     fi
     if [ "$INSTALL" != 1 ]; then
-      missing+=("cfn-lint $CFN_LINT_VERSION (found $(cfn_lint_version || true))")
+      missing+=("cfn-lint $CFN_LINT_VERSION (found $(found_cfn_lint))")
       fix_cmds+=("python3 -m venv $venv && $venv/bin/pip install cfn-lint==$CFN_LINT_VERSION")
       return 0
     fi
-    say "cfn-lint $(cfn_lint_version || echo 'not found') is not the pinned $CFN_LINT_VERSION: installing it from PyPI into $venv"
+    say "cfn-lint $(found_cfn_lint) is not the pinned $CFN_LINT_VERSION: installing it from PyPI into $venv"
     rm -rf "$venv"
     python3 -m venv "$venv" >&2
-    "$venv/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION" >&2
+    if ! "$venv/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION" >"$venv.log" 2>&1; then
+      tail -n 20 "$venv.log" >&2
+      rm -rf "$venv"
+      missing+=("cfn-lint $CFN_LINT_VERSION (pip could not install it; log above)")
+      fix_cmds+=("python3 -m venv $venv && $venv/bin/pip install cfn-lint==$CFN_LINT_VERSION")
+      return 0
+    fi
   fi
   ln -sf "$venv/bin/cfn-lint" "$SHIMS/cfn-lint"
   hash -r
@@ -107,9 +119,13 @@ install_apt() {
     if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then sudo="sudo"; else return 0; fi
   fi
   command -v apt-get >/dev/null 2>&1 || return 0
-  say "installing from Debian's packages: ${apt_pkgs[*]} (no recommended packages, no upgrades of installed ones)"
-  $sudo apt-get update -qq >&2
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends --no-upgrade "${apt_pkgs[@]}" >&2
+  local log="$CACHE/apt-install.log"
+  say "installing from Debian's packages: ${apt_pkgs[*]} (no recommended packages, no upgrades of installed ones; log: $log)"
+  if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      --no-upgrade "${apt_pkgs[@]}"; } >"$log" 2>&1; then
+    tail -n 20 "$log" >&2
+  fi
+  say "apt-get set up $(grep -c '^Setting up' "$log" || true) packages"
   # What apt brought in is checked again below, so a failed install is reported like a missing tool.
   missing=(); apt_pkgs=(); fix_cmds=()
   return 1
