@@ -1,4 +1,4 @@
-import { Annotations, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
@@ -9,7 +9,7 @@ import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { acknowledgeAwsSolutions, acknowledgeCompliance } from './nag';
 import { MonitoringTargets, IObservable } from './observable';
-import { checkInteger, checkPattern, checkRange, propError } from './validation';
+import { checkCertificateRegion, checkDomainName, checkInteger, checkInZone, checkRange, checkWholeDuration, fitTagValue, propError } from './validation';
 
 /** Options for a new Application Load Balancer dedicated to one service. */
 export interface NewLoadBalancerOptions {
@@ -208,14 +208,22 @@ export class HardenedLoadBalancer extends Construct implements IObservable {
     if (o.hostedZone && !o.domainName) {
       propError(where, 'hostedZone', 'a hosted zone was given without a domain name', 'Set domainName too (a name inside the zone), or remove hostedZone.');
     }
-    if (o.domainName !== undefined) {
-      checkPattern(where, 'domainName', o.domainName, /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'a fully qualified domain name such as api.example.com');
+    checkDomainName(where, 'domainName', o.domainName);
+    checkInZone(where, 'domainName', o.domainName, o.hostedZone?.zoneName);
+    checkWholeDuration(where, 'idleTimeout', o.idleTimeout, 'seconds', 1, 4000);
+    checkWholeDuration(where, 'accessLogsRetention', o.accessLogsRetention, 'days', 1);
+    if (o.certificate) {
+      checkCertificateRegion(where, 'certificate', o.certificate.certificateArn, Stack.of(this).region, 'an Application Load Balancer in this stack');
+    }
+    if (o.webAclArn !== undefined && !Token.isUnresolved(o.webAclArn) && !/^arn:aws[a-z-]*:wafv2:[a-z0-9-]+:\d{12}:regional\/webacl\/.+/.test(o.webAclArn)) {
+      propError(where, 'webAclArn', `'${o.webAclArn}' is not the ARN of a regional WAFv2 web ACL`,
+        'Use the ARN of a REGIONAL web ACL (arn:aws:wafv2:<region>:<account>:regional/webacl/<name>/<id>); CloudFront ACLs do not attach to load balancers.');
     }
     const internetFacing = o.internetFacing ?? true;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: o.vpc,
-      description: `Load balancer of ${where}`,
+      description: fitTagValue(`Load balancer of ${where}`, 255),
       allowAllOutbound: false,
     });
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'LoadBalancer', {
@@ -330,8 +338,20 @@ function createAccessLogsBucket(scope: Construct, retention: Duration): s3.Bucke
   return bucket;
 }
 
-/** Priorities used on each listener by this library's rules, to catch a clash at synth time. */
-const priorities = new WeakMap<elbv2.IApplicationListener, Map<number, string>>();
+/**
+ * Priorities used by this library's rules per app and listener ARN (so the same listener imported twice, or used from
+ * two stacks, is one listener), to catch a clash at synth time.
+ */
+const priorities = new WeakMap<object, Map<string, Map<number, string>>>();
+
+function prioritiesOf(scope: Construct, listener: elbv2.IApplicationListener): Map<number, string> {
+  const root = scope.node.root;
+  const byArn = priorities.get(root) ?? new Map<string, Map<number, string>>();
+  priorities.set(root, byArn);
+  const used = byArn.get(listener.listenerArn) ?? new Map<number, string>();
+  byArn.set(listener.listenerArn, used);
+  return used;
+}
 
 class ListenerRuleIngress extends Ingress {
   constructor(private readonly listener: elbv2.IApplicationListener, private readonly options: ListenerRuleOptions) {
@@ -349,18 +369,27 @@ class ListenerRuleIngress extends Ingress {
       propError(where, 'hostHeaders/pathPatterns', 'a rule on a shared listener needs a condition',
         'Set hostHeaders (e.g. [\'api.example.com\']) and/or pathPatterns (e.g. [\'/api/*\']).');
     }
-    if (hosts.length > 5 || paths.length > 5) {
-      propError(where, hosts.length > 5 ? 'hostHeaders' : 'pathPatterns', 'more than 5 values in one condition',
-        'A listener rule accepts at most 5 values per condition: split the service or use a wildcard.');
+    if (hosts.length + paths.length > 5) {
+      propError(where, hosts.length > paths.length ? 'hostHeaders' : 'pathPatterns',
+        `${hosts.length} host and ${paths.length} path values add up to ${hosts.length + paths.length}, more than the 5 a listener rule allows`,
+        'Use at most 5 values in hostHeaders and pathPatterns together: use a wildcard, or split the service.');
+    }
+    for (const h of hosts) {
+      if (!Token.isUnresolved(h) && !/^[a-z0-9*?.-]{1,128}$/.test(h)) {
+        propError(where, 'hostHeaders', `'${h}' is not a host name pattern`,
+          `Use a lower-case host name (wildcards * and ? allowed), e.g. '${h.toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/[/:].*$/, '')}'.`);
+      }
     }
     for (const p of paths) {
       if (!Token.isUnresolved(p) && !p.startsWith('/')) {
         propError(where, 'pathPatterns', `'${p}' does not start with '/'`, `Use '/${p}'.`);
       }
+      if (!Token.isUnresolved(p) && (p.length > 128 || /\s/.test(p))) {
+        propError(where, 'pathPatterns', `'${p}' has spaces or more than 128 characters`, 'Use a path pattern of at most 128 characters without spaces.');
+      }
     }
     if (!Token.isUnresolved(o.priority)) {
-      const used = priorities.get(this.listener) ?? new Map<number, string>();
-      priorities.set(this.listener, used);
+      const used = prioritiesOf(scope, this.listener);
       const other = used.get(o.priority);
       if (other !== undefined) {
         propError(where, 'priority', `priority ${o.priority} is already used on this listener by ${other}`,

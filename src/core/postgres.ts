@@ -9,7 +9,7 @@ import { DatabaseSetupFunction } from './database-setup-function';
 import { acknowledgeAwsSolutions, acknowledgeCompliance, LAMBDA_MANAGED_POLICY_FINDINGS } from './nag';
 import { allowDefaultPortFrom } from './network';
 import { MonitoringTargets, IObservable } from './observable';
-import { checkInteger, checkOrdered, checkPattern, checkRange, propError } from './validation';
+import { checkInteger, checkOrdered, checkPattern, checkRange, checkWholeDuration, fitTagValue, propError } from './validation';
 
 /** Options for a new Aurora PostgreSQL Serverless v2 cluster. */
 export interface NewDatabaseClusterOptions {
@@ -232,9 +232,10 @@ export class AuroraPostgresCluster extends Construct implements IObservable {
     }
     checkOrdered(where, 'minCapacity', min, 'maxCapacity', max);
     const retention = props.backupRetention ?? Duration.days(7);
-    if (!retention.isUnresolved() && (retention.toDays({ integral: false }) < 1 || retention.toDays({ integral: false }) > 35)) {
-      propError(where, 'backupRetention', `${retention.toHumanString()} is outside 1..35 days`, 'Use 1 to 35 days.');
-    }
+    checkWholeDuration(where, 'backupRetention', retention, 'days', 1, 35);
+    // aws-cdk-lib rejects token capacities (it range-checks them); give it placeholders and set the real values on the
+    // CloudFormation resource below, so capacities from parameters synthesize.
+    const tokenCapacity = Token.isUnresolved(min) || Token.isUnresolved(max);
 
     const vpc = props.vpc;
     const subnetType = vpc.isolatedSubnets.length > 0 ? ec2.SubnetType.PRIVATE_ISOLATED : ec2.SubnetType.PRIVATE_WITH_EGRESS;
@@ -245,13 +246,13 @@ export class AuroraPostgresCluster extends Construct implements IObservable {
       // TLS only: the server refuses unencrypted connections; the applications verify its certificate.
       parameterGroup: new rds.ParameterGroup(this, 'Parameters', {
         engine,
-        description: `TLS-only parameters of ${where}`,
+        description: fitTagValue(`TLS-only parameters of ${where}`, 255),
         parameters: { 'rds.force_ssl': '1' },
       }),
       writer: rds.ClusterInstance.serverlessV2('writer', { enablePerformanceInsights: pi }),
       readers: props.multiAz ? [rds.ClusterInstance.serverlessV2('reader', { scaleWithWriter: true, enablePerformanceInsights: pi })] : [],
-      serverlessV2MinCapacity: min,
-      serverlessV2MaxCapacity: max,
+      serverlessV2MinCapacity: tokenCapacity ? 0.5 : min,
+      serverlessV2MaxCapacity: tokenCapacity ? 1 : max,
       vpc,
       vpcSubnets: props.vpcSubnets ?? { subnetType },
       credentials: rds.Credentials.fromGeneratedSecret('postgres'),
@@ -266,6 +267,9 @@ export class AuroraPostgresCluster extends Construct implements IObservable {
       port: 5432,
     });
     this.cluster = cluster;
+    if (tokenCapacity) {
+      (cluster.node.defaultChild as rds.CfnDBCluster).serverlessV2ScalingConfiguration = { minCapacity: min, maxCapacity: max };
+    }
     this.adminSecret = cluster.secret!;
     // Connections with the literal port (the cluster's own carry the endpoint's token), so that security group rules
     // (and the compliance checks) name it.

@@ -74,11 +74,11 @@ export type DurationUnit = 'milliseconds' | 'seconds' | 'minutes' | 'hours' | 'd
 
 function durationIn(value: Duration, unit: DurationUnit): number {
   switch (unit) {
-    case 'milliseconds': return value.toMilliseconds();
-    case 'seconds': return value.toSeconds();
-    case 'minutes': return value.toMinutes();
-    case 'hours': return value.toHours();
-    default: return value.toDays();
+    case 'milliseconds': return value.toMilliseconds({ integral: false });
+    case 'seconds': return value.toSeconds({ integral: false });
+    case 'minutes': return value.toMinutes({ integral: false });
+    case 'hours': return value.toHours({ integral: false });
+    default: return value.toDays({ integral: false });
   }
 }
 
@@ -121,7 +121,7 @@ export function checkLogRetentionDays(construct: string, prop: string, days: num
 export function checkLogRetention(construct: string, prop: string, value: Duration | undefined): void {
   if (value === undefined || value.isUnresolved()) return;
   checkWholeDuration(construct, prop, value, 'days');
-  checkLogRetentionDays(construct, prop, value.toDays());
+  checkLogRetentionDays(construct, prop, value.toDays({ integral: false }));
 }
 
 /** One of `allowed` (tokens pass). */
