@@ -11,7 +11,10 @@ import { Ingress, IngressBinding } from './ingress';
 import { acknowledgeAwsSolutions, acknowledgeCompliance } from './nag';
 import { MonitoringTargets, IObservable } from './observable';
 import { serviceTargets } from './observable-util';
-import { checkDuration, checkHttpPath, checkInteger, checkOrdered, checkRange, propError } from './validation';
+import {
+  checkDuration, checkEcsServiceName, checkHealthCheckTiming, checkHealthyPercents, checkHttpPath, checkInteger, checkLogRetentionDays,
+  checkOrdered, checkPattern, checkRange, checkWholeDuration, propError,
+} from './validation';
 
 /**
  * Tuning of a hardened Fargate service: size, environment, secrets, logs, autoscaling, deployments, networking.
@@ -350,6 +353,9 @@ function fargateMemoryOptions(cpu: number): number[] | undefined {
 }
 
 /** Throws a clear error unless `cpu`/`memory` is a combination Fargate accepts. */
+/** Service names used per app and cluster ARN, to catch a duplicate at synth time. */
+const serviceNames = new WeakMap<object, Map<string, string>>();
+
 function checkFargateSize(construct: string, cpu: number, memory: number): void {
   if (Token.isUnresolved(cpu) || Token.isUnresolved(memory)) return;
   const options = fargateMemoryOptions(cpu);
@@ -415,7 +421,8 @@ export class HardenedFargateService extends Construct implements IObservable {
     checkDuration(where, 'stopTimeout', stopTimeout, Duration.seconds(2), Duration.seconds(120));
     checkDuration(where, 'deregistrationDelay', deregistrationDelay, Duration.seconds(0), Duration.seconds(3600));
     checkDuration(where, 'healthCheckGracePeriod', props.healthCheckGracePeriod, Duration.seconds(0), Duration.seconds(2147483647));
-    if (!stopTimeout.isUnresolved() && !deregistrationDelay.isUnresolved() && deregistrationDelay.toSeconds() >= stopTimeout.toSeconds()) {
+    if (!stopTimeout.isUnresolved() && !deregistrationDelay.isUnresolved()
+      && deregistrationDelay.toSeconds({ integral: false }) >= stopTimeout.toSeconds({ integral: false })) {
       propError(where, 'deregistrationDelay', `${deregistrationDelay.toHumanString()} is not shorter than stopTimeout (${stopTimeout.toHumanString()})`,
         'Make deregistrationDelay shorter than stopTimeout, so that in-flight requests drain before the container is killed.');
     }
@@ -426,8 +433,47 @@ export class HardenedFargateService extends Construct implements IObservable {
     checkOrdered(where, 'minCapacity', minCapacity, 'maxCapacity', maxCapacity);
     checkRange(where, 'cpuTargetUtilizationPercent', props.cpuTargetUtilizationPercent, 10, 95);
     checkRange(where, 'memoryTargetUtilizationPercent', props.memoryTargetUtilizationPercent, 10, 95);
-    checkRange(where, 'minHealthyPercent', props.minHealthyPercent, 0, 100);
-    checkRange(where, 'maxHealthyPercent', props.maxHealthyPercent, 100, 200);
+    checkHealthyPercents(where, 'minHealthyPercent', props.minHealthyPercent ?? 100, 'maxHealthyPercent', props.maxHealthyPercent ?? 200);
+    for (const [prop, value] of [['stopTimeout', stopTimeout], ['deregistrationDelay', deregistrationDelay],
+      ['healthCheckGracePeriod', props.healthCheckGracePeriod], ['scaleInCooldown', props.scaleInCooldown],
+      ['scaleOutCooldown', props.scaleOutCooldown]] as const) {
+      checkWholeDuration(where, prop, value, 'seconds');
+    }
+    checkWholeDuration(where, 'scaleInCooldown', props.scaleInCooldown, 'seconds', 0, 3600);
+    checkWholeDuration(where, 'scaleOutCooldown', props.scaleOutCooldown, 'seconds', 0, 3600);
+    if (props.logRetention !== logs.RetentionDays.INFINITE) {
+      checkLogRetentionDays(where, 'logRetention', props.logRetention);
+    }
+    checkEcsServiceName(where, 'serviceName', props.serviceName);
+    checkPattern(where, 'containerName', props.containerName, /^[A-Za-z0-9_-]{1,255}$/, 'a container name (1-255 letters, digits, hyphens and underscores)');
+    checkInteger(where, 'fargateSpotWeight', props.fargateSpotWeight);
+    checkInteger(where, 'fargateBase', props.fargateBase);
+    checkInteger(where, 'requestsPerTarget', props.requestsPerTarget);
+    const check = props.targetHealthCheck;
+    if (check) {
+      const hc = check;
+      // This construct's defaults (15 s, 5 s) stand in for the one not given: the timeout must stay below the interval.
+      checkHealthCheckTiming(where, 'targetHealthCheck.', hc.interval ?? Duration.seconds(15), hc.timeout ?? Duration.seconds(5));
+      for (const [prop, value] of [['targetHealthCheck.healthyThresholdCount', hc.healthyThresholdCount],
+        ['targetHealthCheck.unhealthyThresholdCount', hc.unhealthyThresholdCount]] as const) {
+        checkInteger(where, prop, value);
+        checkRange(where, prop, value, 2, 10);
+      }
+      if (hc.healthyHttpCodes !== undefined && !Token.isUnresolved(hc.healthyHttpCodes) && !/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(hc.healthyHttpCodes)) {
+        propError(where, 'targetHealthCheck.healthyHttpCodes', `'${hc.healthyHttpCodes}' is not a list of HTTP codes`, 'Use codes and ranges such as \'200\' or \'200-299,302\'.');
+      }
+    }
+    if (props.serviceName !== undefined && !Token.isUnresolved(props.serviceName)) {
+      const clusterKey = props.cluster.clusterArn;
+      const names = serviceNames.get(this.node.root) ?? new Map<string, string>();
+      serviceNames.set(this.node.root, names);
+      const other = names.get(`${clusterKey}/${props.serviceName}`);
+      if (other !== undefined) {
+        propError(where, 'serviceName', `'${props.serviceName}' is already the name of ${other} in the same cluster`,
+          'Give each service in a cluster its own serviceName, or leave it unset for a generated one.');
+      }
+      names.set(`${clusterKey}/${props.serviceName}`, where);
+    }
     checkRange(where, 'fargateSpotWeight', props.fargateSpotWeight, 0, 1000);
     checkRange(where, 'fargateBase', props.fargateBase, 0, 100000);
     if (props.requestsPerTarget !== undefined) {
@@ -552,7 +598,11 @@ export class HardenedFargateService extends Construct implements IObservable {
     }
 
     if (props.ingress) {
-      const hc = props.targetHealthCheck ?? {};
+      const given = props.targetHealthCheck ?? {};
+      // aws-cdk-lib compares interval and timeout in milliseconds, which fails for tokens: give it the defaults and set
+      // the token values on the CloudFormation resource below.
+      const tokenTiming = given.interval?.isUnresolved() === true || given.timeout?.isUnresolved() === true;
+      const hc = tokenTiming ? { ...given, interval: undefined, timeout: undefined } : given;
       this.targetGroup = new elbv2.ApplicationTargetGroup(this, 'TargetGroup', {
         vpc: props.cluster.vpc,
         port,
@@ -566,9 +616,14 @@ export class HardenedFargateService extends Construct implements IObservable {
           timeout: Duration.seconds(5),
           healthyThresholdCount: 2,
           unhealthyThresholdCount: 3,
-          ...hc,
+          ...Object.fromEntries(Object.entries(hc).filter(([, v]) => v !== undefined)),
         },
       });
+      if (tokenTiming) {
+        const cfn = this.targetGroup.node.defaultChild as elbv2.CfnTargetGroup;
+        if (given.interval) cfn.healthCheckIntervalSeconds = given.interval.toSeconds();
+        if (given.timeout) cfn.healthCheckTimeoutSeconds = given.timeout.toSeconds();
+      }
       this.targetGroup.addTarget(this.service.loadBalancerTarget({ containerName, containerPort: port }));
       const binding: IngressBinding = props.ingress.bind(this, { vpc: props.cluster.vpc, targetGroup: this.targetGroup });
       this.loadBalancer = binding.loadBalancer;

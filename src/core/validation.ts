@@ -54,8 +54,8 @@ export function checkHttpPath(construct: string, prop: string, value: string | u
 /** A duration between `min` and `max` inclusive, compared in seconds (tokens pass). */
 export function checkDuration(construct: string, prop: string, value: Duration | undefined, min: Duration, max: Duration): void {
   if (value === undefined || value.isUnresolved()) return;
-  const s = value.toSeconds();
-  if (s < min.toSeconds() || s > max.toSeconds()) {
+  const s = value.toSeconds({ integral: false });
+  if (s < min.toSeconds({ integral: false }) || s > max.toSeconds({ integral: false })) {
     propError(construct, prop, `${value.toHumanString()} is outside ${min.toHumanString()}..${max.toHumanString()}`,
       `Use a duration from ${min.toHumanString()} to ${max.toHumanString()}.`);
   }
@@ -93,11 +93,11 @@ export function checkWholeDuration(
   const amount = durationIn(value, unit);
   if (!Number.isInteger(amount)) {
     const down = Math.floor(amount);
-    propError(construct, prop, `${value.toHumanString()} is not a whole number of ${unit}`,
+    propError(construct, prop, `${value.toHumanString()} (${amount} ${unit}) is not a whole number of ${unit}`,
       `Use whole ${unit}, e.g. Duration.${unit}(${down < (min ?? 0) ? Math.ceil(amount) : down}).`);
   }
   if ((min !== undefined && amount < min) || (max !== undefined && amount > max)) {
-    propError(construct, prop, `${value.toHumanString()} is outside ${min ?? 0}..${max ?? 'any'} ${unit}`,
+    propError(construct, prop, `${amount} ${unit} is outside ${min ?? 0}..${max ?? 'any'} ${unit}`,
       `Use ${min ?? 0} to ${max ?? 'any number of'} ${unit}.`);
   }
 }

@@ -43,7 +43,7 @@ propTable<P>('AuroraPostgresCluster props', build, [
     prop: 'backupRetention',
     valid: () => ({ backupRetention: Duration.days(14) }),
     invalid: () => ({ backupRetention: Duration.hours(36) }),
-    message: `${P}backupRetention': 1 day 12 hours is not a whole number of days. Use whole days, e.g. Duration.days(1).`,
+    message: `${P}backupRetention': 1 day 12 hours (1.5 days) is not a whole number of days. Use whole days, e.g. Duration.days(1).`,
     token: (s) => ({ backupRetention: Duration.days(numberToken(s, 'Days')) }),
   },
   {
