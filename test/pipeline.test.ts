@@ -29,7 +29,7 @@ test('stages run in order: synth, publish, deploy dev, smoke dev, deploy prod (a
 test('synth validates both profiles; deploys use the synthesized assemblies and short-lived OIDC credentials', () => {
   const synth = JSON.stringify(workflow.jobs.synth.steps);
   expect(synth).toContain('npm run example -- -c profile=dev');
-  expect(synth).toContain('example-synth.js -c profile=prod');
+  expect(synth).toContain('npm run example -- -c profile=prod');
   for (const env of ['dev', 'prod']) {
     const job = workflow.jobs[`deploy-${env}`];
     expect(job.permissions['id-token']).toBe('write');

@@ -7,7 +7,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AuroraPostgresCluster, DatabaseSource } from '../src';
-import { cfnLintErrors } from './helpers/cfn-lint';
+import { cfnLintCommand, cfnLintErrors } from './helpers/cfn-lint';
 import { formatFindings, nagFindings, testApp } from './helpers/nag';
 import { testStack } from './helpers/stacks';
 
@@ -112,9 +112,19 @@ describe('what AWS requires of a new cluster and its setup function', () => {
   });
 });
 
+/**
+ * The Python that runs the `cfn-lint` the project uses (scripts/toolchain.sh may link a pinned one from a virtual
+ * environment ahead of the machine's): the interpreter of its script, or `python3` when it is a wrapper.
+ */
+function cfnLintPython(): string {
+  const bin = execFileSync('sh', ['-c', `command -v ${cfnLintCommand()}`], { encoding: 'utf8' }).trim();
+  const firstLine = fs.readFileSync(fs.realpathSync(bin), 'utf8').split('\n')[0];
+  return firstLine.match(/^#!\s*(\S*python[\d.]*)\s*$/)?.[1] ?? 'python3';
+}
+
 /** Aurora PostgreSQL versions that cfn-lint (rule W3690, from AWS's own data) says new clusters cannot use. */
 function deprecatedAuroraPostgresVersions(): string[] {
-  const dir = execFileSync('python3', ['-c', 'import cfnlint, os; print(os.path.dirname(cfnlint.__file__))'], { encoding: 'utf8' }).trim();
+  const dir = execFileSync(cfnLintPython(), ['-c', 'import cfnlint, os; print(os.path.dirname(cfnlint.__file__))'], { encoding: 'utf8' }).trim();
   const schema = JSON.parse(fs.readFileSync(path.join(dir, 'data/schemas/extensions/aws_rds_dbcluster/engine_version_deprecated.json'), 'utf8'));
   const found: string[] = [];
   const walk = (node: any, engine?: string): void => {
