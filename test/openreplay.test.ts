@@ -408,7 +408,7 @@ describe('OpenReplayPlatform options', () => {
 describe('OpenReplayPlatform validation', () => {
   const cases: Array<[string, Partial<OpenReplayPlatformProps>, string]> = [
     ['ARM runtime', { cpuArchitecture: ecs.CpuArchitecture.ARM64 }, "Test/Replay: invalid 'cpuArchitecture': OpenReplay publishes x86_64 images only. Remove cpuArchitecture (X86_64 is used)."],
-    ['retention of 0 days', { recordingRetention: Duration.days(0) }, "Test/Replay: invalid 'recordingRetention': 0 days is outside 1 day..3650 days. Use a duration from 1 day to 3650 days."],
+    ['retention of 0 days', { recordingRetention: Duration.days(0) }, "Test/Replay: invalid 'recordingRetention': 0 days is outside 1..3650 days. Use 1 to 3650 days."],
     ['external ClickHouse without credentials', { externalClickHouse: { host: 'ch.example.com' } as any },
       "Test/Replay: invalid 'externalClickHouse.credentials': an external ClickHouse needs its credentials secret."],
     ['bad redis URL', { redisUrl: 'redis.example.com:6379' }, "Test/Replay: invalid 'redisUrl': 'redis.example.com:6379' is not a redis:// or rediss:// URL."],

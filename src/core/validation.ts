@@ -315,3 +315,15 @@ export function fitTagValue(value: string, max = 256): string {
 function shorten(value: string): string {
   return value.length > 80 ? `${value.slice(0, 77)}...` : value;
 }
+
+/**
+ * A rule shared with a deploy-time handler (see validation-rules.ts): `rule` returns what is wrong, or undefined.
+ * Tokens pass.
+ */
+export function checkRule(construct: string, prop: string, value: unknown, rule: (v: unknown) => string | undefined, fix: string): void {
+  if (typeof value === 'string' && Token.isUnresolved(value)) return;
+  const problem = rule(value);
+  if (problem !== undefined) {
+    propError(construct, prop, problem.startsWith('\'') ? problem : `the value ${problem}`, fix);
+  }
+}

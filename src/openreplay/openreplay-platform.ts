@@ -27,7 +27,11 @@ import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
 import { allowDefaultPortFrom } from '../core/network';
 import { PlatformProps } from '../core/platform';
 import { DatabaseBinding, DatabaseSource } from '../core/postgres';
-import { checkDuration, checkPattern, checkRange, propError } from '../core/validation';
+import {
+  checkCacheNodeType, checkCertificateRegion, checkDomainName, checkImageTag, checkInZone, checkLogRetentionDays, checkPattern,
+  checkRange, checkRequired, checkRule, checkWholeDuration, propError,
+} from '../core/validation';
+import { openReplayAccountNameProblem, openReplayProjectNameProblem } from '../core/validation-rules';
 
 /** How the OpenReplay services are packed into Fargate tasks. */
 export enum OpenReplayLayout {
@@ -308,12 +312,28 @@ export class OpenReplayPlatform extends Construct {
     super(scope, id);
     const where = this.node.path;
     const stack = Stack.of(this);
-    checkPattern(where, 'domainName', props.domainName, /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'a domain name such as replay.example.com');
+    checkRequired(where, 'domainName', props.domainName, 'Set domainName to the name OpenReplay is served under, e.g. replay.example.com.');
+    checkDomainName(where, 'domainName', props.domainName);
+    checkInZone(where, 'domainName', props.domainName, props.hostedZone?.zoneName);
+    checkCacheNodeType(where, 'redisNodeType', props.redisNodeType);
+    if (props.logRetention !== logs.RetentionDays.INFINITE) checkLogRetentionDays(where, 'logRetention', props.logRetention);
+    checkRule(where, 'organizationName', props.organizationName ?? 'OpenReplay', openReplayAccountNameProblem,
+      'Use letters, digits, spaces, hyphens, apostrophes and periods, e.g. \'Acme Inc.\'.');
+    checkRule(where, 'projectName', props.projectName ?? 'default', openReplayProjectNameProblem,
+      'Use letters a-z, digits, spaces and , - | & / \\ _ . # \', e.g. \'my-project\'.');
+    if (props.clickHouseImage !== undefined && !Token.isUnresolved(props.clickHouseImage)) {
+      checkRequired(where, 'clickHouseImage', props.clickHouseImage, 'Give an image such as clickhouse/clickhouse-server:26.2, or leave it unset.');
+      const tag = /:([^/:]*)$/.exec(props.clickHouseImage)?.[1];
+      if (tag !== undefined) checkImageTag(where, 'clickHouseImage', tag);
+    }
+    if (props.assetsCertificate) {
+      checkCertificateRegion(where, 'assetsCertificate', props.assetsCertificate.certificateArn, 'us-east-1', 'CloudFront');
+    }
     if (props.cpuArchitecture && props.cpuArchitecture !== ecs.CpuArchitecture.X86_64) {
       propError(where, 'cpuArchitecture', 'OpenReplay publishes x86_64 images only', 'Remove cpuArchitecture (X86_64 is used).');
     }
     const retention = props.recordingRetention ?? Duration.days(30);
-    checkDuration(where, 'recordingRetention', retention, Duration.days(1), Duration.days(3650));
+    checkWholeDuration(where, 'recordingRetention', retention, 'days', 1, 3650);
     if (props.externalClickHouse && !props.externalClickHouse.credentials) {
       propError(where, 'externalClickHouse.credentials', 'an external ClickHouse needs its credentials secret',
         'Pass a secret with username and password of a user that may create the OpenReplay databases.');
@@ -353,7 +373,8 @@ export class OpenReplayPlatform extends Construct {
     // Data tier.
     this.database = (props.database ?? DatabaseSource.newCluster()).bind(this, { vpc, databaseName: props.databaseName ?? 'openreplay' });
     const assetsDomainName = props.assetsDomainName ?? `assets.${props.domainName}`;
-    checkPattern(where, 'assetsDomainName', assetsDomainName, /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'a domain name such as assets.replay.example.com');
+    checkDomainName(where, 'assetsDomainName', assetsDomainName);
+    if (props.assetsDomainName !== undefined) checkInZone(where, 'assetsDomainName', assetsDomainName, props.hostedZone?.zoneName);
     const inUsEast1 = !Token.isUnresolved(stack.region) && stack.region === 'us-east-1';
     const assetsCertificate = props.assetsCertificate ?? (props.hostedZone && inUsEast1
       ? new acm.Certificate(this, 'AssetsCertificate', { domainName: assetsDomainName, validation: acm.CertificateValidation.fromDns(props.hostedZone) })
