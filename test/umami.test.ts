@@ -180,7 +180,7 @@ describe('UmamiService validation', () => {
     ['database name', { databaseName: 'Umami-DB' }, "Test/Umami: invalid 'databaseName': 'Umami-DB' is not a lower-case PostgreSQL name"],
     ['capacity steps', { database: DatabaseSource.newCluster({ minCapacity: 0.7 }) }, "Test/Umami/Database: invalid 'minCapacity': 0.7 is not a multiple of 0.5."],
     ['image repository with a tag', { imageRepository: 'ghcr.io/umami-software/umami:3.1.0' },
-      "Test/Umami: invalid 'imageRepository': 'ghcr.io/umami-software/umami:3.1.0' is not a repository name without tag or digest, such as ghcr.io/umami-software/umami (the tag goes in imageTag)"],
+      "Test/Umami: invalid 'imageRepository': 'ghcr.io/umami-software/umami:3.1.0' has a tag in it. Give the repository only ('ghcr.io/umami-software/umami') and the version in imageTag."],
   ];
   test.each(cases)('%s', (_n, props, message) => {
     expect(() => build(props)).toThrow(message);

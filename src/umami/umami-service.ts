@@ -17,7 +17,8 @@ import { MonitoringTargets, IObservable } from '../core/observable';
 import { serviceTargets } from '../core/observable-util';
 import { PlatformProps } from '../core/platform';
 import { DatabaseBinding, DatabaseSource } from '../core/postgres';
-import { checkDuration, checkPattern, propError } from '../core/validation';
+import { checkDomainName, checkDuration, checkHeaderValue, checkPattern, checkRequired, checkRule, checkWholeDuration, propError } from '../core/validation';
+import { UMAMI_ROLES, umamiUsernameProblem, umamiWebsiteNameProblem } from '../core/validation-rules';
 
 /** The Umami release the library is tested against; images are pinned to it unless `imageTag` says otherwise. */
 const UMAMI_DEFAULT_VERSION = '3.1.0';
@@ -163,7 +164,7 @@ export interface UmamiServiceProps extends FargateServiceOptions, PlatformProps 
 const UMAMI_POOL_SIZE = 10;
 
 const FLOATING_TAGS = /^(latest|postgresql-latest|mysql-latest|\d+|\d+\.\d+)$/;
-const ROLES = ['admin', 'user', 'view-only'];
+const ROLES = UMAMI_ROLES;
 
 /**
  * Umami, privacy-focused web analytics, on ECS Fargate and PostgreSQL, ready for production: image pinned to a
@@ -232,26 +233,42 @@ export class UmamiService extends Construct implements IObservable {
       propError(where, 'bootstrapAdmin', 'websites and users are created by the admin bootstrap, which is off',
         'Set bootstrapAdmin: true, or remove websites and users.');
     }
+    checkWholeDuration(where, 'startupGracePeriod', grace, 'seconds');
+    checkPattern(where, 'clientIpHeader', props.clientIpHeader, /^[A-Za-z0-9-]{1,128}$/, 'an HTTP header name such as CloudFront-Viewer-Address');
+    checkHeaderValue(where, 'trackerScriptName', props.trackerScriptName);
     const domains = new Set<string>();
-    for (const w of props.websites ?? []) {
-      checkPattern(where, 'websites', w.domain, /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i, 'a domain name such as www.example.com');
-      if (domains.has(w.domain.toLowerCase())) propError(where, 'websites', `domain '${w.domain}' is listed twice`, 'List each domain once.');
-      domains.add(w.domain.toLowerCase());
-    }
+    (props.websites ?? []).forEach((w, i) => {
+      checkRequired(where, `websites[${i}]`, w, 'Give each website a name and a domain, e.g. { name: \'Marketing\', domain: \'www.example.com\' }.');
+      checkRule(where, `websites[${i}].name`, w.name, umamiWebsiteNameProblem, 'Give the website a name of 1 to 100 characters, e.g. \'Marketing\'.');
+      checkRequired(where, `websites[${i}].domain`, w.domain, 'Give the domain of the site, e.g. \'www.example.com\'.');
+      // Umami matches websites by domain without regard to case, so the name is checked in lower case.
+      const key = Token.isUnresolved(w.domain) ? w.domain : w.domain.toLowerCase();
+      checkDomainName(where, `websites[${i}].domain`, key);
+      if (domains.has(key)) propError(where, 'websites', `domain '${w.domain}' is listed twice`, 'List each domain once.');
+      domains.add(key);
+    });
     this.websiteDomains = [...domains];
     const usernames = new Set<string>(['admin']);
-    for (const u of props.users ?? []) {
+    (props.users ?? []).forEach((u, i) => {
+      checkRequired(where, `users[${i}]`, u, 'Give each user a username, e.g. { username: \'analyst\' }.');
+      checkRule(where, `users[${i}].username`, u.username, umamiUsernameProblem, 'Give a username of letters, digits and _ . @ -, e.g. \'analyst\'.');
       checkPattern(where, 'users', u.username, /^[A-Za-z0-9_.@-]{1,255}$/, 'a user name of letters, digits and _ . @ -');
       if (usernames.has(u.username)) propError(where, 'users', `user '${u.username}' is listed twice or is the admin`, 'List each user once; the admin account is managed already.');
       usernames.add(u.username);
       if (u.role !== undefined && !ROLES.includes(u.role)) {
         propError(where, 'users', `role '${u.role}' of '${u.username}' is not an Umami role`, `Use one of ${ROLES.join(', ')}.`);
       }
-    }
+    });
 
     if (props.imageRepository !== undefined && !Token.isUnresolved(props.imageRepository)) {
       if (props.ecrRepository) {
         propError(where, 'imageRepository', 'both imageRepository and ecrRepository are set', 'Set one of them: ecrRepository for a private mirror, imageRepository for a public registry.');
+      }
+      const last = props.imageRepository.slice(props.imageRepository.lastIndexOf('/') + 1);
+      if (/[:@]/.test(last)) {
+        const repo = props.imageRepository.slice(0, props.imageRepository.length - last.length) + last.split(/[:@]/)[0];
+        propError(where, 'imageRepository', `'${props.imageRepository}' has a ${last.includes('@') ? 'digest' : 'tag'} in it`,
+          `Give the repository only ('${repo}') and the version in imageTag.`);
       }
       checkPattern(where, 'imageRepository', props.imageRepository, /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)+$/,
         'a repository name without tag or digest, such as ghcr.io/umami-software/umami (the tag goes in imageTag)');
