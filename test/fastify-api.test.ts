@@ -178,7 +178,7 @@ describe('FastifyFargateApi validation', () => {
     ['bad log level', { image: ApiImage.fromDirectory(fixture), logLevel: 'verbose' },
       "Test/Api: invalid 'logLevel': 'verbose' is not a pino level. Use one of fatal, error, warn, info, debug, trace, silent."],
     ['health check path without slash', { image: ApiImage.fromDirectory(fixture), healthCheckPath: 'health' },
-      "Test/Api/Fargate: invalid 'targetHealthCheck.path': 'health' is not an absolute HTTP path."],
+      "Test/Api: invalid 'healthCheckPath': 'health' is not an absolute HTTP path."],
     ['cpu 256 with 4096 MiB', { image: ApiImage.fromDirectory(fixture), cpu: 256, memoryLimitMiB: 4096 },
       "Test/Api/Fargate: invalid 'memoryLimitMiB': Fargate does not run 256 CPU units with 4096 MiB."],
   ];

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -15,7 +15,8 @@ import { MonitoringTargets, IObservable } from '../core/observable';
 import { serviceTargets } from '../core/observable-util';
 import { PlatformProps } from '../core/platform';
 import { DatabaseBinding, DatabaseSource } from '../core/postgres';
-import { checkInteger, checkPattern, checkRange, propError } from '../core/validation';
+import { checkHttpPath, checkImageTag, checkInteger, checkPattern, checkRange, checkRule, propError } from '../core/validation';
+import { commandProblem } from '../core/validation-rules';
 
 /** Options for building the API image from a local directory with a Dockerfile. */
 export interface ApiImageBuildOptions {
@@ -222,7 +223,17 @@ export class FastifyFargateApi extends Construct implements IObservable {
     const where = this.node.path;
     const port = props.containerPort ?? 3000;
     const logLevel = props.logLevel ?? 'info';
-    if (!LOG_LEVELS.includes(logLevel)) {
+    if (props.migrationCommand !== undefined) {
+      if (props.migrationCommand.length === 0) {
+        propError(where, 'migrationCommand', 'the command is empty', 'Give the command and its arguments, e.g. [\'node\', \'dist/migrate.js\'].');
+      }
+      checkRule(where, 'migrationCommand', props.migrationCommand, commandProblem,
+        'Give the command and its arguments as non-empty strings, e.g. [\'node\', \'dist/migrate.js\'].');
+    }
+    checkHttpPath(where, 'healthCheckPath', props.healthCheckPath);
+    checkPattern(where, 'nodeEnv', props.nodeEnv, /^[A-Za-z0-9_.-]{1,64}$/, 'a NODE_ENV value such as production (letters, digits, _ . -)');
+    if (props.imageTag === '') checkImageTag(where, 'imageTag', props.imageTag);
+    if (!Token.isUnresolved(logLevel) && !LOG_LEVELS.includes(logLevel)) {
       propError(where, 'logLevel', `'${logLevel}' is not a pino level`, `Use one of ${LOG_LEVELS.join(', ')}.`);
     }
     checkInteger(where, 'repositoryMaxImages', props.repositoryMaxImages);
