@@ -22,10 +22,10 @@ function build(props: FastifyFargateApiProps = { image: ApiImage.fromDirectory(f
 describe('FastifyFargateApi defaults', () => {
   const { t, api } = build();
 
-  test('creates its own VPC, cluster with Container Insights, and load balancer', () => {
+  test('creates its own VPC, cluster (Container Insights off: its metrics are billed), and load balancer', () => {
     t.resourceCountIs('AWS::EC2::VPC', 1);
     t.resourceCountIs('AWS::EC2::NatGateway', 1);
-    t.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }] });
+    t.hasResourceProperties('AWS::ECS::Cluster', { ClusterSettings: [{ Name: 'containerInsights', Value: 'disabled' }] });
     t.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
     t.resourceCountIs('AWS::EC2::FlowLog', 1);
   });

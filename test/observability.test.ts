@@ -189,7 +189,11 @@ describe('ObservabilityBundle with an existing topic', () => {
 describe('monitor(FastifyFargateApi): service, target group, load balancer and logs', () => {
   const app = testApp();
   const stack = testStack(app);
-  const api = new FastifyFargateApi(stack, 'Api', { image: ApiImage.fromDirectory(API_FIXTURE) });
+  // A cluster with Container Insights (the default cluster has none): the running-task alarm compares running and
+  // desired tasks. Without it, test/observability-free-metrics.test.ts.
+  const insightsVpc = new ec2.Vpc(stack, 'ApiVpc', { maxAzs: 2, natGateways: 1 });
+  const insightsCluster = new ecs.Cluster(stack, 'ApiCluster', { vpc: insightsVpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+  const api = new FastifyFargateApi(stack, 'Api', { cluster: insightsCluster, image: ApiImage.fromDirectory(API_FIXTURE) });
   const bundle = new ObservabilityBundle(stack, 'Observability');
   bundle.monitor(api);
   bundle.monitor(api); // a second time: nothing new
@@ -551,9 +555,11 @@ describe('monitorScope over an app with a Fastify API, Umami (new cluster) and a
 
   test('finds each resource once: 2 services (8 alarms each), the Umami database (4), the distribution (1)', () => {
     expect(ids).toHaveLength(21);
-    expect(ids.filter((i) => i.endsWith('TasksBelowDesired')).sort()).toEqual([
-      'ObservabilityServiceApiFargateServiceTasksBelowDesired', 'ObservabilityServiceUmamiFargateServiceTasksBelowDesired',
+    // New clusters have no Container Insights: the running-task alarms read the target groups' healthy hosts.
+    expect(ids.filter((i) => i.endsWith('HealthyTasksLow')).sort()).toEqual([
+      'ObservabilityServiceApiFargateServiceHealthyTasksLow', 'ObservabilityServiceUmamiFargateServiceHealthyTasksLow',
     ]);
+    expect(ids.filter((i) => i.endsWith('TasksBelowDesired'))).toEqual([]);
     expect(ids.filter((i) => i.endsWith('Elb5xxRate'))).toHaveLength(2);
     expect(ids.filter((i) => i.endsWith('ErrorsHigh'))).toHaveLength(2);
     expect(ids.filter((i) => i.startsWith('ObservabilityDatabase'))).toEqual([

@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeCompliance } from './nag';
+import { acknowledgeAwsSolutions, acknowledgeCompliance } from './nag';
 import { PlatformProps } from './platform';
 import { propError } from './validation';
 
@@ -18,9 +18,15 @@ export function resolveCluster(scope: Construct, construct: string, props: Platf
   const vpc = props.vpc ?? newVpc(scope);
   const cluster = new ecs.Cluster(scope, 'Cluster', {
     vpc,
-    containerInsightsV2: ecs.ContainerInsights.ENABLED,
+    // Off: Container Insights bills its per-task and per-container metrics as custom metrics (about $46 a month for
+    // the example's nine services at idle; https://aws.amazon.com/cloudwatch/pricing/). ObservabilityBundle's
+    // running-task alarms read free metrics without it (target-group healthy hosts, AWS/ECS service metrics).
+    containerInsightsV2: ecs.ContainerInsights.DISABLED,
     enableFargateCapacityProviders: true,
   });
+  acknowledgeAwsSolutions(cluster, ['ECS4'],
+    'Container Insights is off by default for its cost; the running-task alarms read free metrics. Pass a cluster of '
+    + 'your own with containerInsightsV2 ENABLED for per-task and per-container metrics.');
   return cluster;
 }
 

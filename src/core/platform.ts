@@ -13,7 +13,8 @@ export interface PlatformProps {
   /**
    * The ECS cluster.
    *
-   * @default - a new cluster in `vpc` with Container Insights and the Fargate capacity providers
+   * @default - a new cluster in `vpc` with the Fargate capacity providers, without Container Insights (its metrics
+   * are billed; the bundle's running-task alarms read free metrics): pass a cluster of your own to have them
    */
   readonly cluster?: ecs.ICluster;
 }

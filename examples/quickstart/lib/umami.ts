@@ -13,7 +13,7 @@ export class UmamiQuickstart extends Stack {
     super(scope, id, props);
     // readme:start UmamiService
     const vpc = new ec2.Vpc(this, 'Vpc', { maxAzs: 2, natGateways: 1 });
-    const cluster = new ecs.Cluster(this, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const cluster = new ecs.Cluster(this, 'Cluster', { vpc });
     const aurora = new AuroraPostgresCluster(this, 'Aurora', { vpc }); // one cluster, a database per application
     const certificate = acm.Certificate.fromCertificateArn(this, 'Certificate',
       'arn:aws:acm:eu-west-1:111111111111:certificate/11111111-2222-3333-4444-555555555555');
