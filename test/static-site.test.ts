@@ -592,14 +592,14 @@ describe('StaticCdnSite validation', () => {
       'Edge/Site: invalid \'domainNames\': \'app.example.org\' is not inside the hosted zone example.com. '
       + 'Use names inside the zone, or pass the zone that holds them.');
     expect(err({ domainNames: ['https://example.com'], hostedZone: zone(edgeStack()) })).toMatch(
-      /^Test\/Site: invalid 'domainNames': 'https:\/\/example.com' is not a fully qualified domain name/);
+      /^Test\/Site: invalid 'domainNames\[0\]': 'https:\/\/example.com' is a URL, not a domain name/);
   });
 
   test('the same domain name twice (also through the www redirect)', () => {
     const stack = testStack();
     const certificate = acm.Certificate.fromCertificateArn(stack, 'C', US_EAST_1_CERT);
-    expect(err({ domainNames: ['example.com', 'Example.com'], certificate }, stack)).toEqual(
-      'Test/Site: invalid \'domainNames\': example.com, Example.com has duplicates. List each domain name once.');
+    expect(err({ domainNames: ['example.com', 'example.com'], certificate }, stack)).toEqual(
+      'Test/Site: invalid \'domainNames\': example.com, example.com has duplicates. List each domain name once.');
     const other = testStack();
     const site = new StaticCdnSite(other, 'Site', {
       domainNames: ['example.com', 'www.example.com'],
@@ -692,7 +692,7 @@ describe('StaticCdnSite validation', () => {
 
   test('invalidation paths and no-cache patterns', () => {
     expect(err({ sourceDirectory: SITE_DIR, distributionPaths: ['index.html'] })).toEqual(
-      'Test/Site: invalid \'distributionPaths\': \'index.html\' does not start with \'/\'. Use \'/index.html\'.');
+      'Test/Site: invalid \'distributionPaths[0]\': \'index.html\' does not start with \'/\'. Use \'/index.html\'.');
     expect(err({ sourceDirectory: SITE_DIR, noCacheFiles: ['/robots.txt'] })).toEqual(
       'Test/Site: invalid \'noCacheFiles\': \'/robots.txt\' starts with \'/\'. Use patterns relative to the site root, e.g. \'robots.txt\'.');
   });

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
@@ -25,7 +26,10 @@ export function deploySite(
   }
   const noCachePatterns = ['*.html', 'config.json', ...(props.noCacheFiles ?? DEFAULT_NO_CACHE_FILES)];
   const logGroup = deploymentLogGroup(scope);
-  const common = { destinationBucket: bucket, memoryLimit, logGroup };
+  // BucketDeployment names its singleton handler after memoryLimit and rejects a token there: with a token, the handler
+  // is created without one and its MemorySize is set on the function resource.
+  const tokenMemory = Token.isUnresolved(memoryLimit);
+  const common = { destinationBucket: bucket, memoryLimit: tokenMemory ? undefined : memoryLimit, logGroup };
 
   let assets: s3deploy.BucketDeployment | undefined;
   if (userSources.length > 0) {
@@ -39,6 +43,7 @@ export function deploySite(
       cacheControl: [s3deploy.CacheControl.fromString(IMMUTABLE)],
     });
     acknowledgeDeploymentHandler(assets, bucket);
+    if (tokenMemory) setHandlerMemory(assets, memoryLimit);
   }
 
   // The no-cache files, after the assets (a new index.html never references a file not uploaded yet). Pruned when the
@@ -62,7 +67,15 @@ export function deploySite(
   });
   if (assets) noCache.node.addDependency(assets);
   acknowledgeDeploymentHandler(noCache, bucket);
+  if (tokenMemory) setHandlerMemory(noCache, memoryLimit);
   return { assets, noCache };
+}
+
+/** Sets MemorySize (a deploy-time value) on the upload function of `deployment` (escape hatch on its CfnFunction). */
+function setHandlerMemory(deployment: s3deploy.BucketDeployment, memoryLimit: number) {
+  const fn = deployment.handlerRole.node.scope;
+  const cfn = fn?.node.defaultChild;
+  if (cfn instanceof lambda.CfnFunction) cfn.memorySize = memoryLimit;
 }
 
 /** The paths served no-cache: `/`, `/index.html`, `/config.json`, and the matching files of a local build. */

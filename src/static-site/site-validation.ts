@@ -1,10 +1,11 @@
 import * as fs from 'fs';
-import { Arn, ArnFormat, Token } from 'aws-cdk-lib';
+import { Token } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { StaticCdnSiteProps } from './props';
-import { checkPattern, propError } from '../core/validation';
+import {
+  certificateRegion as arnRegion, checkDomainName, checkHeaderValue, checkInvalidationPath, checkPattern, checkWholeDuration, propError,
+} from '../core/validation';
 
-const FQDN = /^(\*\.)?(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z]{2,63}$/i;
 const ORIGIN_HOST = /^(?=.{1,253}$)([a-z0-9-]{1,63}\.)+[a-z0-9-]{2,63}$/i;
 
 export function validateSources(where: string, props: StaticCdnSiteProps) {
@@ -22,11 +23,27 @@ export function validateSources(where: string, props: StaticCdnSiteProps) {
       propError(where, 'noCacheFiles', `'${pattern}' starts with '/'`, `Use patterns relative to the site root, e.g. '${pattern.replace(/^\/+/, '')}'.`);
     }
   }
-  for (const p of props.distributionPaths ?? []) {
-    if (!Token.isUnresolved(p) && !p.startsWith('/')) {
-      propError(where, 'distributionPaths', `'${p}' does not start with '/'`, `Use '/${p}'.`);
-    }
+  (props.distributionPaths ?? []).forEach((p, i) => checkInvalidationPath(where, `distributionPaths[${i}]`, p));
+}
+
+/** Header values, durations and other props with a rule AWS enforces at deploy time. */
+export function validateSiteProps(where: string, props: StaticCdnSiteProps) {
+  checkHeaderValue(where, 'contentSecurityPolicy', props.contentSecurityPolicy);
+  checkHeaderValue(where, 'permissionsPolicy', props.permissionsPolicy);
+  checkHeaderValue(where, 'apiOrigin.originVerifyToken', props.apiOrigin?.originVerifyToken);
+  checkHeaderValue(where, 'analyticsOrigin.originVerifyToken', props.analyticsOrigin?.originVerifyToken);
+  checkHeaderValue(where, 'comment', props.comment);
+  // CloudFront: origin response timeout 1..60 whole seconds (more needs a quota increase).
+  const readTimeout = props.apiOrigin?.readTimeout;
+  const seconds = readTimeout && !readTimeout.isUnresolved() ? readTimeout.toSeconds({ integral: false }) : undefined;
+  if (seconds !== undefined && (seconds < 1 || seconds > 60)) {
+    propError(where, 'apiOrigin.readTimeout', `${readTimeout!.toHumanString()} is outside 1..60 seconds`,
+      'Use a timeout from 1 to 60 seconds (longer needs a CloudFront quota increase and is not supported here).');
   }
+  checkWholeDuration(where, 'apiOrigin.readTimeout', readTimeout, 'seconds');
+  // S3 lifecycle expirations are whole days.
+  checkWholeDuration(where, 'logRetention', props.logRetention, 'days', 1);
+  checkWholeDuration(where, 'noncurrentVersionExpiration', props.noncurrentVersionExpiration, 'days', 1);
 }
 
 /** A CloudFront path pattern: starts with '/', no whitespace, query or fragment. */
@@ -47,9 +64,13 @@ export function checkOriginHost(where: string, prop: string, value: string) {
 
 export function resolveDomainNames(where: string, props: StaticCdnSiteProps): string[] {
   const names = [...(props.domainNames ?? [])];
-  for (const name of names) {
-    checkPattern(where, 'domainNames', name, FQDN, 'a fully qualified domain name such as example.com');
-  }
+  names.forEach((name, i) => {
+    if (typeof name === 'string' && name.startsWith('*.')) {
+      checkDomainName(where, `domainNames[${i}]`, name.slice(2));
+    } else {
+      checkDomainName(where, `domainNames[${i}]`, name);
+    }
+  });
   if (props.hostedZone && names.length === 0) {
     propError(where, 'hostedZone', 'a hosted zone was given without domain names', 'Set domainNames too (names inside the zone), or remove hostedZone.');
   }
@@ -95,13 +116,15 @@ export function checkCertificateRegion(where: string, certificate: acm.ICertific
   }
 }
 
-/** The region of a certificate when it is known at synth time: from its ARN, else from its environment. */
+/**
+ * The region of a certificate when it is known at synth time: from its ARN, else (for a certificate created in this
+ * app, whose ARN is a token) from the stack it is created in. An imported certificate whose ARN is a token (e.g. a
+ * CfnParameter) has no known region: it passes, never falling back to the importing stack's region.
+ */
 export function certificateRegion(certificate: acm.ICertificate): string | undefined {
   const arn = certificate.certificateArn;
-  if (!Token.isUnresolved(arn)) {
-    const region = Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).region;
-    if (region && !Token.isUnresolved(region)) return region;
-  }
+  if (!Token.isUnresolved(arn)) return arnRegion(arn);
+  if (!(certificate.node.defaultChild instanceof acm.CfnCertificate)) return undefined;
   const region = certificate.env.region;
   return Token.isUnresolved(region) ? undefined : region;
 }

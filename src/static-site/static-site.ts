@@ -13,7 +13,7 @@ import { deploySite } from './deployments';
 import { createLogBucket } from './log-bucket';
 import { StaticCdnSiteProps } from './props';
 import { buildContentSecurityPolicy, createSecurityHeaders } from './security-headers';
-import { checkCertificateRegion, checkOriginHost, checkPathPattern, resolveDomainNames, validateSources } from './site-validation';
+import { checkCertificateRegion, checkOriginHost, checkPathPattern, resolveDomainNames, validateSiteProps, validateSources } from './site-validation';
 import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
 import { MonitoringTargets, IObservable } from '../core/observable';
 import { checkInteger, checkRange, propError } from '../core/validation';
@@ -76,13 +76,7 @@ export class StaticCdnSite extends Construct implements IObservable {
       checkInteger(where, 'apiOrigin.httpsPort', props.apiOrigin.httpsPort);
       checkRange(where, 'apiOrigin.httpsPort', props.apiOrigin.httpsPort, 1, 65535);
     }
-    if (props.apiOrigin?.readTimeout && !props.apiOrigin.readTimeout.isUnresolved()) {
-      const s = props.apiOrigin.readTimeout.toSeconds();
-      if (s < 1 || s > 60) {
-        propError(where, 'apiOrigin.readTimeout', `${props.apiOrigin.readTimeout.toHumanString()} is outside 1..60 seconds`,
-          'Use a timeout from 1 to 60 seconds (longer needs a CloudFront quota increase and is not supported here).');
-      }
-    }
+    validateSiteProps(where, props);
     const memory = props.deploymentMemoryLimit ?? 512;
     checkInteger(where, 'deploymentMemoryLimit', memory);
     checkRange(where, 'deploymentMemoryLimit', memory, 128, 10240);
@@ -171,7 +165,9 @@ export class StaticCdnSite extends Construct implements IObservable {
           'Give the API and the analytics routes different path patterns.');
       }
       additionalBehaviors[apiPath!] = {
-        origin: httpsOrigin(props.apiOrigin.domainName, props.apiOrigin.originVerifyToken, props.apiOrigin.httpsPort, props.apiOrigin.readTimeout),
+        // aws-cdk-lib's HttpOrigin rejects a token readTimeout: it is set on the distribution below instead.
+        origin: httpsOrigin(props.apiOrigin.domainName, props.apiOrigin.originVerifyToken, props.apiOrigin.httpsPort,
+          props.apiOrigin.readTimeout?.isUnresolved() ? undefined : props.apiOrigin.readTimeout),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
         cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
@@ -211,6 +207,12 @@ export class StaticCdnSite extends Construct implements IObservable {
       webAclId: webAclArn,
       publishAdditionalMetrics: this.additionalMetrics ? true : undefined,
     });
+    if (props.apiOrigin?.readTimeout?.isUnresolved()) {
+      // Origins in order: the bucket, the analytics origin (shared by its two behaviours), the API.
+      const index = props.analyticsOrigin ? 2 : 1;
+      (this.distribution.node.defaultChild as cloudfront.CfnDistribution).addPropertyOverride(
+        `DistributionConfig.Origins.${index}.CustomOriginConfig.OriginReadTimeout`, props.apiOrigin.readTimeout.toSeconds());
+    }
     // LIST is granted on purpose (404 for missing assets); the root object is set and the SPA function rewrites '/',
     // and query strings are not forwarded to S3, so the bucket listing cannot be requested through the distribution.
     Annotations.of(this.distribution).acknowledgeWarning('@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
