@@ -1,9 +1,9 @@
-import { Size } from 'aws-cdk-lib';
+import { Size, SizeRoundingBehavior } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Check, FIVE_MINUTES, MonitorContext } from './check';
 import { DatabaseMonitoringOptions } from './options';
-import { checkInteger, checkRange } from '../core/validation';
+import { checkInteger, checkRange, propError } from '../core/validation';
 
 /**
  * The checks of an RDS or Aurora cluster: CPU, connections, freeable memory and, for Aurora Serverless v2, capacity
@@ -44,16 +44,16 @@ export function databaseInstanceChecks(
 ): Check[] {
   const checks = databaseChecks(ctx, title, options, 'instance', (name, o) => instance.metric(name, o),
     instance.metricCPUUtilization({ period: FIVE_MINUTES, label: 'CPU %' }));
-  const freeStorage = options.freeStorageLow ?? Size.gibibytes(2);
+  const freeStorage = sizeThreshold(ctx.where(title), 'freeStorageLow', options.freeStorageLow ?? Size.gibibytes(2));
   checks.push({
     id: 'FreeStorageLow',
     label: 'Free storage (bytes)',
     metric: instance.metric('FreeStorageSpace', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.MINIMUM, label: 'Free storage' }),
-    threshold: freeStorage.toBytes(),
+    threshold: freeStorage.bytes,
     comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
     evaluationPeriods: 1,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    description: `RDS instance ${title} has less than ${freeStorage.toMebibytes()} MiB of free storage; it stops accepting writes `
+    description: `RDS instance ${title} has less than ${freeStorage.text} of free storage; it stops accepting writes `
       + 'when full. Enable storage autoscaling or raise allocatedStorage, and look for bloat (VACUUM, old WAL).',
   });
   return checks;
@@ -70,7 +70,7 @@ function databaseChecks(
   const where = ctx.where(title);
   const cpuHigh = options.cpuHighPercent ?? 80;
   const connectionsHigh = options.connectionsHigh ?? 100;
-  const freeMemory = options.freeableMemoryLow ?? Size.mebibytes(256);
+  const freeMemory = sizeThreshold(where, 'freeableMemoryLow', options.freeableMemoryLow ?? Size.mebibytes(256));
   checkRange(where, 'cpuHighPercent', cpuHigh, 0, 100);
   checkInteger(where, 'connectionsHigh', connectionsHigh);
   checkRange(where, 'connectionsHigh', connectionsHigh, 1, 1_000_000);
@@ -99,15 +99,34 @@ function databaseChecks(
     id: 'FreeableMemoryLow',
     label: 'Freeable memory (bytes)',
     metric: metric('FreeableMemory', { period: FIVE_MINUTES, statistic: cloudwatch.Stats.MINIMUM, label: 'Freeable memory' }),
-    threshold: freeMemory.toBytes(),
+    threshold: freeMemory.bytes,
     comparison: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
     evaluationPeriods: 3,
     treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    description: `Database ${kind} ${title} has had less than ${freeMemory.toMebibytes()} MiB of freeable memory for 15 minutes: `
+    description: `Database ${kind} ${title} has had less than ${freeMemory.text} of freeable memory for 15 minutes: `
       + 'it swaps or restarts soon. Raise its capacity (maxCapacity / instance class) or lower work_mem and connection counts.',
   }];
 }
 
 function isServerlessV2(cluster: rds.DatabaseCluster): boolean {
   return cluster.node.findAll().some((c) => c instanceof rds.CfnDBInstance && c.dbInstanceClass === 'db.serverless');
+}
+
+/** A size threshold in bytes (what CloudWatch compares) and as text; above zero, and a token only in bytes. */
+function sizeThreshold(where: string, prop: string, size: Size): { bytes: number; text: string } {
+  if (size.isUnresolved()) {
+    let bytes: number;
+    try {
+      bytes = size.toBytes();
+    } catch {
+      propError(where, prop, 'a deploy-time size cannot be converted to bytes at synth',
+        'Give the token in bytes: Size.bytes(value) (CloudWatch compares the metric in bytes).');
+    }
+    return { bytes, text: `${bytes} bytes` };
+  }
+  const bytes = size.toBytes({ rounding: SizeRoundingBehavior.NONE });
+  if (!(bytes > 0)) {
+    propError(where, prop, `${bytes} bytes is not above zero (the alarm could never fire)`, 'Use a size above zero, e.g. Size.mebibytes(256).');
+  }
+  return { bytes, text: `${size.toMebibytes({ rounding: SizeRoundingBehavior.NONE })} MiB` };
 }

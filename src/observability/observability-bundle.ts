@@ -30,7 +30,7 @@ import { serviceChecks } from './service-monitor';
 import { targetGroupChecks } from './target-group-monitor';
 import { MonitoringTargets } from '../core/observable';
 import { isObservable } from '../core/observable-util';
-import { checkPattern, checkRange, propError } from '../core/validation';
+import { checkLogRetentionDays, checkPattern, checkRange, propError } from '../core/validation';
 
 /** Props of {@link ObservabilityBundle}. */
 export interface ObservabilityBundleProps {
@@ -193,6 +193,7 @@ export class ObservabilityBundle extends Construct {
       }
     }
     checkPattern(where, 'logMetricsNamespace', props.logMetricsNamespace, /^[^:]{1,255}$/, 'a CloudWatch namespace (1-255 characters, no colon)');
+    checkLogRetentionDays(where, 'logRetention', props.logRetention);
     this.defaults = props.defaults ?? {};
     this.logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     this.functionLogGroups = props.functionLogGroups ?? true;
