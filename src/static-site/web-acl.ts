@@ -3,7 +3,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { acknowledgeCompliance } from '../core/nag';
-import { checkInteger, checkRange, propError } from '../core/validation';
+import { checkInteger, checkLogRetentionDays, checkRange, propError } from '../core/validation';
 
 /** Options of the web ACL that `SiteWebAcl.managed()` creates. */
 export interface ManagedWebAclOptions {
@@ -73,6 +73,7 @@ class ManagedSiteWebAcl extends SiteWebAcl {
     const limit = this.options.rateLimitPerIp ?? 2000;
     checkInteger(where, 'webAcl.rateLimitPerIp', limit);
     checkRange(where, 'webAcl.rateLimitPerIp', limit, 10, 2_000_000_000);
+    checkLogRetentionDays(where, 'webAcl.logRetention', this.options.logRetention);
     const region = Stack.of(scope).region;
     if (Token.isUnresolved(region) || region !== 'us-east-1') {
       propError(where, 'webAcl', `SiteWebAcl.managed() needs the stack in us-east-1 (CloudFront web ACLs exist only there), but the stack's region is ${

@@ -2,8 +2,9 @@ import * as path from 'path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { numberToken, propTable, stringToken } from './table';
-import { StaticCdnSite, StaticCdnSiteProps } from '../../src/static-site';
+import { SiteWebAcl, StaticCdnSite, StaticCdnSiteProps } from '../../src/static-site';
 import { testApp } from '../helpers/nag';
 import { testStack } from '../helpers/stacks';
 
@@ -120,7 +121,32 @@ export const STATIC_SITE_CASES = propTable<StaticCdnSiteProps>('StaticCdnSite pr
     message: `${E}comment': '"Marketing\\nsite"' contains the control character U+000a. Remove line breaks, tabs and other control characters (header values are one printable line).`,
     token: (s) => ({ comment: stringToken(s, 'Comment') }),
   },
+  {
+    prop: 'apiOrigin.httpsPort',
+    valid: () => api({ httpsPort: 8443 }),
+    invalid: () => api({ httpsPort: 70000 }),
+    message: `${E}apiOrigin.httpsPort': 70000 is outside 1..65535. Use a value from 1 to 65535.`,
+    token: (s) => api({ httpsPort: numberToken(s, 'Port') }),
+  },
 ]);
+
+/** Web ACL props need the site in us-east-1. */
+export const STATIC_SITE_EDGE_CASES = propTable<StaticCdnSiteProps>('StaticCdnSite props (us-east-1)', build, [
+  {
+    prop: 'webAcl.logRetention',
+    valid: () => ({ webAcl: SiteWebAcl.managed({ logRetention: logs.RetentionDays.ONE_MONTH }) }),
+    invalid: () => ({ webAcl: SiteWebAcl.managed({ logRetention: 17 as logs.RetentionDays }) }),
+    message: 'Edge/Site: invalid \'webAcl.logRetention\': 17 days is not a retention CloudWatch Logs offers. Use one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 days (RetentionDays), e.g. 30.',
+    token: (s) => ({ webAcl: SiteWebAcl.managed({ logRetention: numberToken(s, 'Retention') as logs.RetentionDays }) }),
+  },
+  {
+    prop: 'webAcl.rateLimitPerIp',
+    valid: () => ({ webAcl: SiteWebAcl.managed({ rateLimitPerIp: 500 }) }),
+    invalid: () => ({ webAcl: SiteWebAcl.managed({ rateLimitPerIp: 5 }) }),
+    message: "Edge/Site: invalid 'webAcl.rateLimitPerIp': 5 is outside 10..2000000000. Use a value from 10 to 2000000000.",
+    token: (s) => ({ webAcl: SiteWebAcl.managed({ rateLimitPerIp: numberToken(s, 'Rate') }) }),
+  },
+], (app) => new Stack(app, 'Edge', { env: { account: '111111111111', region: 'us-east-1' } }));
 
 describe('StaticCdnSite deploy-time values', () => {
   test('a token deploymentMemoryLimit becomes the upload function\'s MemorySize', () => {
