@@ -1,14 +1,20 @@
 import { Duration, Size, Stack } from 'aws-cdk-lib';
+import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
+import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { numberToken, propTable, stringToken } from './table';
 import {
-  CacheMonitoringOptions, DatabaseMonitoringOptions, LogGroupMonitoringOptions, ObservabilityBundle, ObservabilityBundleProps,
+  CacheMonitoringOptions, DatabaseMonitoringOptions, DistributionMonitoringOptions, FargateServiceMonitoringOptions,
+  LoadBalancerMonitoringOptions, LogGroupMonitoringOptions, ObservabilityBundle, ObservabilityBundleProps,
   TargetGroupMonitoringOptions,
 } from '../../src/observability';
+import { testCluster } from '../helpers/stacks';
 
 /** The bundle's props and the options of the monitors it is given (each monitor only when its options are set). */
 interface Case {
@@ -17,6 +23,9 @@ interface Case {
   readonly targetGroup: TargetGroupMonitoringOptions;
   readonly cache: CacheMonitoringOptions;
   readonly database: DatabaseMonitoringOptions;
+  readonly service: FargateServiceMonitoringOptions;
+  readonly loadBalancer: LoadBalancerMonitoringOptions;
+  readonly distribution: DistributionMonitoringOptions;
 }
 
 function build(stack: Stack, p: Partial<Case>): void {
@@ -26,13 +35,27 @@ function build(stack: Stack, p: Partial<Case>): void {
     const cache = new elasticache.CfnCacheCluster(stack, 'Cache', { engine: 'redis', cacheNodeType: 'cache.t4g.micro', numCacheNodes: 1 });
     bundle.monitorCacheCluster(cache, { title: 'Cache', ...p.cache });
   }
-  if (p.targetGroup || p.database) {
+  if (p.service) {
+    const cluster = testCluster(stack);
+    const task = new ecs.FargateTaskDefinition(stack, 'Task');
+    task.addContainer('App', { image: ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/nginx:1.27') });
+    bundle.monitorFargateService(new ecs.FargateService(stack, 'Service', { cluster, taskDefinition: task }), { title: 'Service', ...p.service });
+  }
+  if (p.distribution) {
+    const bucket = new s3.Bucket(stack, 'Bucket');
+    const distribution = new cloudfront.Distribution(stack, 'Cdn', { defaultBehavior: { origin: origins.S3BucketOrigin.withOriginAccessControl(bucket) } });
+    bundle.monitorDistribution(distribution, { title: 'Cdn', crossRegionMetrics: true, ...p.distribution });
+  }
+  if (p.targetGroup || p.database || p.loadBalancer) {
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0 });
     if (p.targetGroup) {
       const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc });
       const tg = new elbv2.ApplicationTargetGroup(stack, 'Tg', { vpc, port: 80, targetType: elbv2.TargetType.IP });
       alb.addListener('L', { port: 80, defaultTargetGroups: [tg] });
       bundle.monitorTargetGroup(tg, { title: 'Tg', ...p.targetGroup });
+    }
+    if (p.loadBalancer) {
+      bundle.monitorLoadBalancer(new elbv2.ApplicationLoadBalancer(stack, 'Lb', { vpc }), { title: 'Lb', ...p.loadBalancer });
     }
     if (p.database) {
       const instance = new rds.DatabaseInstance(stack, 'Db', {
@@ -140,6 +163,41 @@ export const OBSERVABILITY_CASES = propTable<Case>('ObservabilityBundle props an
     invalid: () => ({ database: { freeStorageLow: Size.bytes(0) } }),
     message: `${M('Db')}freeStorageLow': 0 bytes is not above zero (the alarm could never fire). Use a size above zero, e.g. Size.mebibytes(256).`,
     token: (s) => ({ database: { freeStorageLow: Size.bytes(numberToken(s, 'Storage')) } }),
+  },
+  {
+    prop: 'service cpuHighPercent',
+    valid: () => ({ service: { cpuHighPercent: 70 } }),
+    invalid: () => ({ service: { cpuHighPercent: 150 } }),
+    message: `${M('Service')}cpuHighPercent': 150 is outside 0..100. Use a value from 0 to 100.`,
+    token: (s) => ({ service: { cpuHighPercent: numberToken(s, 'Cpu') } }),
+  },
+  {
+    prop: 'service memoryHighPercent',
+    valid: () => ({ service: { memoryHighPercent: 80 } }),
+    invalid: () => ({ service: { memoryHighPercent: -5 } }),
+    message: `${M('Service')}memoryHighPercent': -5 is outside 0..100. Use a value from 0 to 100.`,
+    token: (s) => ({ service: { memoryHighPercent: numberToken(s, 'Mem') } }),
+  },
+  {
+    prop: 'loadBalancer elb5xxRatePercent',
+    valid: () => ({ loadBalancer: { elb5xxRatePercent: 2 } }),
+    invalid: () => ({ loadBalancer: { elb5xxRatePercent: 200 } }),
+    message: `${M('Lb')}elb5xxRatePercent': 200 is outside 0..100. Use a value from 0 to 100.`,
+    token: (s) => ({ loadBalancer: { elb5xxRatePercent: numberToken(s, 'Rate') } }),
+  },
+  {
+    prop: 'loadBalancer minimumRequests',
+    valid: () => ({ loadBalancer: { minimumRequests: 20 } }),
+    invalid: () => ({ loadBalancer: { minimumRequests: 2.5 } }),
+    message: `${M('Lb')}minimumRequests': 2.5 is not a whole number. Use a whole number.`,
+    token: (s) => ({ loadBalancer: { minimumRequests: numberToken(s, 'Minimum') } }),
+  },
+  {
+    prop: 'distribution error5xxRatePercent',
+    valid: () => ({ distribution: { error5xxRatePercent: 1 } }),
+    invalid: () => ({ distribution: { error5xxRatePercent: 101 } }),
+    message: `${M('Cdn')}error5xxRatePercent': 101 is outside 0..100. Use a value from 0 to 100.`,
+    token: (s) => ({ distribution: { error5xxRatePercent: numberToken(s, 'Rate') } }),
   },
   {
     prop: 'database freeableMemoryLow',
