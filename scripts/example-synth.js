@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Synthesizes examples/ into examples/cdk.out with the pinned aws-cdk 2.x CLI (no AWS credentials needed), then
 // prints a summary: stacks, resources per stack, cfn-lint and cdk-nag results. Exits 1 on any cfn-lint error, any
-// cfn-lint warning whose rule is not in ALLOWED_WARNINGS below, or any unacknowledged cdk-nag finding. Extra arguments
+// cfn-lint warning whose rule is not in ALLOWED_WARNINGS below, or any unacknowledged cdk-nag finding or unused acknowledgement. Extra arguments
 // go to `cdk synth` (e.g. `-c profile=prod`).
 'use strict';
 const { spawnSync } = require('child_process');
@@ -98,7 +98,10 @@ for (const id of [...new Set(warnings.map((m) => m.Rule.Id))].filter((id) => ALL
   console.log(`    allowed ${id}: ${ALLOWED_WARNINGS[id]}`);
 }
 if (nag) {
-  console.log(`  cdk-nag:  ${nag.map((p) => `${p.pack} ${p.findings.length}`).join(', ')} unacknowledged findings`);
+  const packs = nag.filter((p) => p.pack !== 'acknowledgements');
+  const unused = nag.filter((p) => p.pack === 'acknowledgements').flatMap((p) => p.findings);
+  console.log(`  cdk-nag:  ${packs.map((p) => `${p.pack} ${p.findings.length}`).join(', ')} unacknowledged findings; `
+    + `${unused.length} unused acknowledgements`);
 } else {
   console.log(`  cdk-nag:  no report (the app did not run the packs${requireNag ? '' : '; not required for this app'})`);
 }

@@ -387,7 +387,14 @@ describe('HardenedFargateService compliance', () => {
     const app = testApp();
     const stack = testStack(app);
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc, containerInsightsV2: ecs.ContainerInsights.ENABLED });
+    const cluster = new ecs.Cluster(stack, 'Cluster', {
+      vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      executeCommandConfiguration: {
+        logging: ecs.ExecuteCommandLogging.OVERRIDE,
+        logConfiguration: { cloudWatchLogGroup: new logs.LogGroup(stack, 'ExecSessions') },
+      },
+    });
     const secret = new secretsmanager.Secret(stack, 'DbSecret');
     new HardenedFargateService(stack, 'Svc', {
       cluster,
@@ -397,8 +404,22 @@ describe('HardenedFargateService compliance', () => {
       enableExecuteCommand: true,
       ingress: Ingress.loadBalancer({ certificate: testCertificate(stack) }),
     });
-    const findings = nagFindings(stack).filter((f) => !/^Test\/(Vpc|Cluster|DbSecret)\//.test(f.path));
+    const findings = nagFindings(stack).filter((f) => !/^Test\/(Vpc|Cluster|DbSecret|ExecSessions)\//.test(f.path));
     expect(formatFindings(findings)).toEqual([]);
+  });
+
+  test('ECS Exec on a cluster without a session log configuration: the session-log writes on "*" stay a finding', () => {
+    const app = testApp();
+    const stack = testStack(app);
+    const cluster = new ecs.Cluster(stack, 'Cluster', { vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 }) });
+    new HardenedFargateService(stack, 'Svc', { cluster, image, enableExecuteCommand: true });
+    const statements = Template.fromStack(stack).findResources('AWS::IAM::Policy');
+    const taskPolicy = Object.entries(statements).find(([id]) => id.startsWith('SvcTaskDefinitionTaskRoleDefaultPolicy'))![1] as any;
+    expect(taskPolicy.Properties.PolicyDocument.Statement).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'], Resource: '*' }),
+    ]));
+    const findings = formatFindings(nagFindings(stack).filter((f) => f.path.startsWith('Test/Svc/')));
+    expect(findings).toEqual(['AwsSolutions-IAM5[Resource::*] (error) at Test/Svc/TaskDefinition/TaskRole/DefaultPolicy/Resource']);
   });
 
   test('cfn-lint clean', () => {

@@ -3,6 +3,7 @@ import { App, CfnResource, Stack, TagManager } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import { nagReport } from '../examples/lib/compliance';
 import { buildPlatform } from '../examples/lib/platform-app';
 import { checkQuotas, usableAddresses } from '../examples/lib/quotas';
 import { HardenedFargateService } from '../src';
@@ -54,6 +55,37 @@ describe.each(['dev', 'prod'] as const)('the example platform (%s profile)', (pr
     expect(adminSecrets.size).toBe(1);
     const appSecrets = new Set(dbs.map((d) => JSON.stringify(d.Properties.AppSecretArn)));
     expect(appSecrets.size).toBe(3);
+  });
+
+  test('the four nag packs: no unacknowledged finding, and no acknowledgement that matches no finding', () => {
+    const { findings, unused } = nagReport(app);
+    expect(findings.map((f) => `${f.rule} at ${f.path}`)).toEqual([]);
+    expect(unused.map((f) => `${f.rule} at ${f.path}`)).toEqual([]);
+  });
+
+  test('audit data: WAF logs keyed and retained (prod), trail logs keyed, ECS Exec sessions logged to a keyed group', () => {
+    const wafGroups = ['Platform', 'Edge'].flatMap((n) => Object.values(ts.get(`${p}-${n}`)!.findResources('AWS::Logs::LogGroup'))
+      .filter((g: any) => JSON.stringify(g.Properties.LogGroupName ?? '').includes('aws-waf-logs-'))) as any[];
+    expect(wafGroups).toHaveLength(profile === 'prod' ? 2 : 0);
+    for (const g of wafGroups) {
+      expect(g.Properties.KmsKeyId).toBeDefined();
+      expect(g.DeletionPolicy).toBe('Retain');
+      expect(g.Properties.RetentionInDays).toBe(365);
+    }
+    for (const g of Object.values(ts.get(`${p}-Audit`)!.findResources('AWS::Logs::LogGroup')) as any[]) expect(g.Properties.KmsKeyId).toBeDefined();
+    const cluster = Object.values(ts.get(`${p}-Platform`)!.findResources('AWS::ECS::Cluster'))[0] as any;
+    expect(cluster.Properties.Configuration.ExecuteCommandConfiguration).toMatchObject({ Logging: 'OVERRIDE', LogConfiguration: { CloudWatchEncryptionEnabled: true } });
+    // No task role may write logs to "*" (ECS Exec without a cluster log configuration would grant that).
+    for (const [name, t] of ts) {
+      for (const policy of Object.values(t.findResources('AWS::IAM::Policy')) as any[]) {
+        for (const st of policy.Properties.PolicyDocument.Statement) {
+          const actions = [].concat(st.Action);
+          if ([].concat(st.Resource).includes('*' as never)) {
+            expect({ name, actions: actions.filter((a: string) => /^logs:(CreateLogStream|PutLogEvents)$/.test(a)) }).toEqual({ name, actions: [] });
+          }
+        }
+      }
+    }
   });
 
   test('the five tags on every taggable resource', () => {

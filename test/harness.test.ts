@@ -53,4 +53,17 @@ describe('test harness', () => {
     expect(rules).not.toContain('AwsSolutions-S10');
     expect(rules).toContain('AwsSolutions-S1');
   });
+
+  test('nag helper reports an acknowledgement that matches no finding, and not one that does', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Unused');
+    const bucket = new s3.CfnBucket(stack, 'Bucket');
+    Validations.of(bucket).acknowledge({ id: 'AwsSolutions-S10', reason: 'matches the bucket\'s finding' });
+    Validations.of(bucket).acknowledge({ id: 'AwsSolutions-IAM5[Resource::*]', reason: 'written ahead of a policy that never came' });
+    // On an ancestor: used when a resource below it has the finding.
+    Validations.of(stack).acknowledge({ id: 'AwsSolutions-S1', reason: 'matches the bucket below' });
+    Validations.of(stack).acknowledge({ id: 'AwsSolutions-EC23', reason: 'nothing below has it' });
+    const unused = nagFindings(app).filter((f) => f.pack === 'acknowledgements').map((f) => `${f.rule} at ${f.path}`);
+    expect(unused).toEqual(['AwsSolutions-EC23 at Unused', 'AwsSolutions-IAM5[Resource::*] at Unused/Bucket']);
+  });
 });

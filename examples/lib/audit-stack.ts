@@ -22,16 +22,24 @@ export class AuditStack extends Stack {
     allowCloudTrail(key, this);
     allowCloudWatchLogs(key, this);
     const accessLogs = new s3.Bucket(this, 'TrailAccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL, versioned: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      lifecycleRules: [{ expiration: Duration.days(365) }], removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
     });
-    acknowledgeCompliance(accessLogs, 'S3BucketLoggingEnabled', 'This bucket receives the trail bucket\'s access logs; logging its own access would recurse.');
     acknowledgeCompliance(accessLogs, 'S3DefaultEncryptionKMS', 'S3 server access logs are delivered only to SSE-S3 buckets.');
     acknowledgeCompliance(accessLogs, 'S3BucketReplicationEnabled', 'Access logs of the audit bucket, kept one year in one region.');
     const bucket = new s3.Bucket(this, 'TrailBucket', {
-      encryption: s3.BucketEncryption.KMS, encryptionKey: key, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      versioned: true, serverAccessLogsBucket: accessLogs, serverAccessLogsPrefix: 'trail/',
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: key,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      versioned: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'trail/',
       objectLockEnabled: props.profile === 'prod',
       lifecycleRules: [{ transitions: [{ storageClass: s3.StorageClass.GLACIER_INSTANT_RETRIEVAL, transitionAfter: Duration.days(90) }] }],
       removalPolicy: RemovalPolicy.RETAIN,

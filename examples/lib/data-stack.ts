@@ -1,8 +1,8 @@
-import { AuroraPostgresCluster } from '@org/analytics-constructs';
 import { RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
 import { Profile } from './config';
+import { AuroraPostgresCluster } from '@org/analytics-constructs';
 
 export interface DataStackProps extends StackProps {
   readonly profile: Profile;

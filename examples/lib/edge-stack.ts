@@ -1,5 +1,7 @@
-import { Stack, StackProps } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { DOMAIN, HOSTED_ZONE_ID, Profile } from './config';
@@ -23,7 +25,14 @@ export class EdgeStack extends Stack {
       validation: acm.CertificateValidation.fromDns(zone),
     });
     if (props.profile === 'prod') {
-      this.webAclArn = managedWebAcl(this, 'SiteWebAcl', 'CLOUDFRONT').attrArn;
+      // A CLOUDFRONT web ACL logs in us-east-1, where the platform's log key (a regional key) is not: a key of its own.
+      const logKey = new kms.Key(this, 'LogKey', {
+        description: 'Encrypts the site web ACL log group',
+        enableKeyRotation: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      logKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`));
+      this.webAclArn = managedWebAcl(this, 'SiteWebAcl', 'CLOUDFRONT', logKey).attrArn;
     }
   }
 }

@@ -1,12 +1,40 @@
-import { Validations } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { HIPAASecurityChecks, NagPack, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 
-/** The compliance packs that share rule names (AwsSolutions has its own). */
-const PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+let rulePacks: Map<string, string[]> | undefined;
 
-/** Acknowledges `rule` (e.g. `VPCNoUnrestrictedRouteToIGW`) in the NIST, HIPAA and PCI packs on `scope`, with a reason. */
+/**
+ * The compliance packs (NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1) that have each rule, read from the cdk-nag
+ * release in use: each pack applies all its rules to every resource, so one pass over a bare resource lists them.
+ */
+function packsOf(rule: string): string[] {
+  if (!rulePacks) {
+    const found = new Map<string, string[]>();
+    const resource = new CfnResource(new Stack(new App(), 'Rules'), 'Any', { type: 'AWS::S3::Bucket' });
+    const packs: NagPack[] = [new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()];
+    for (const pack of packs) {
+      Object.assign(pack, {
+        applyRule: (params: { ruleSuffixOverride?: string; rule: { name: string } }) => {
+          const name = params.ruleSuffixOverride ?? params.rule.name;
+          found.set(name, [...(found.get(name) ?? []), pack.readPackName]);
+        },
+      });
+      (pack as unknown as { checkResource(r: CfnResource): void }).checkResource(resource);
+    }
+    rulePacks = found;
+  }
+  const packs = rulePacks.get(rule);
+  if (!packs) throw new Error(`acknowledgeCompliance: no compliance pack has a rule ${rule}`);
+  return packs;
+}
+
+/**
+ * Acknowledges `rule` (e.g. `VPCNoUnrestrictedRouteToIGW`) on `scope`, with a reason, in each of the NIST, HIPAA and
+ * PCI packs that has it (an acknowledgement in a pack without the rule would match nothing and fail the nag check).
+ */
 export function acknowledgeCompliance(scope: IConstruct, rule: string, reason: string): void {
-  for (const pack of PACKS) {
+  for (const pack of packsOf(rule)) {
     Validations.of(scope).acknowledge({ id: `${pack}-${rule}`, reason });
   }
 }

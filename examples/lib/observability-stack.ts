@@ -1,7 +1,7 @@
-import { ObservabilityBundle } from '@org/analytics-constructs';
 import { Stack, StackProps } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { Profile, PROJECT_TAG } from './config';
+import { ObservabilityBundle } from '@org/analytics-constructs';
 
 export interface ObservabilityStackProps extends StackProps {
   readonly profile: Profile;

@@ -25,9 +25,10 @@ export function buildPlatform(app: App, options: PlatformAppOptions) {
   const prefix = `Analytics-${profile}`;
   const network = new NetworkStack(app, `${prefix}-Network`, { env, profile });
   const data = new DataStack(app, `${prefix}-Data`, { env, profile, vpc: network.vpc });
-  const platform = new PlatformStack(app, `${prefix}-Platform`, { env, profile, vpc: network.vpc });
+  const platform = new PlatformStack(app, `${prefix}-Platform`, { env, profile, vpc: network.vpc, logKey: network.logKey });
   const shared = {
-    env, profile,
+    env,
+    profile,
     cluster: platform.cluster,
     loadBalancer: platform.loadBalancer,
     zone: platform.zone,
@@ -39,7 +40,8 @@ export function buildPlatform(app: App, options: PlatformAppOptions) {
   const replay = new ReplayStack(app, `${prefix}-Replay`, shared);
   const edge = new EdgeStack(app, `${prefix}-Edge`, { env: edgeEnv, profile });
   const site = new SiteStack(app, `${prefix}-Site`, {
-    env, profile,
+    env,
+    profile,
     zone: platform.zone,
     certificate: edge.siteCertificate,
     webAclArn: edge.webAclArn,

@@ -1,7 +1,9 @@
-import { Stack, StackProps, Validations } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { DOMAIN, HOSTED_ZONE_ID, Profile } from './config';
@@ -11,6 +13,8 @@ import { HardenedLoadBalancer } from '@org/analytics-constructs';
 export interface PlatformStackProps extends StackProps {
   readonly profile: Profile;
   readonly vpc: ec2.IVpc;
+  /** Key of the platform's log groups (the ECS Exec session log). */
+  readonly logKey: kms.IKey;
 }
 
 /** What the services share: one ECS cluster and one HTTPS load balancer with host-based rules. */
@@ -29,6 +33,19 @@ export class PlatformStack extends Stack {
       // the per-task and per-container metrics (https://aws.amazon.com/cloudwatch/pricing/, docs/cost.md).
       containerInsightsV2: ecs.ContainerInsights.DISABLED,
       enableFargateCapacityProviders: true,
+      // ECS Exec sessions (dev's API) are logged to this group, encrypted with the platform's log key: with it, CDK
+      // scopes the tasks' session-log writes to this group instead of "*".
+      executeCommandConfiguration: {
+        logging: ecs.ExecuteCommandLogging.OVERRIDE,
+        logConfiguration: {
+          cloudWatchLogGroup: new logs.LogGroup(this, 'ExecSessions', {
+            encryptionKey: props.logKey,
+            retention: logs.RetentionDays.ONE_YEAR,
+            removalPolicy: RemovalPolicy.RETAIN,
+          }),
+          cloudWatchEncryptionEnabled: true,
+        },
+      },
     });
     Validations.of(this.cluster).acknowledge({
       id: 'AwsSolutions-ECS4',
@@ -49,7 +66,7 @@ export class PlatformStack extends Stack {
       certificate,
       deletionProtection: props.profile === 'prod',
       // prod: AWS managed rules and a rate limit per IP in front of every service.
-      webAclArn: props.profile === 'prod' ? managedWebAcl(this, 'WebAcl', 'REGIONAL').attrArn : undefined,
+      webAclArn: props.profile === 'prod' ? managedWebAcl(this, 'WebAcl', 'REGIONAL', props.logKey).attrArn : undefined,
     });
   }
 }

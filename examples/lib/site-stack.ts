@@ -1,9 +1,9 @@
-import { SiteWebAcl, StaticCdnSite, UmamiService } from '@org/analytics-constructs';
 import { CfnOutput, Stack, StackProps } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { Construct } from 'constructs';
 import { DOMAIN, Profile } from './config';
+import { SiteWebAcl, StaticCdnSite, UmamiService } from '@org/analytics-constructs';
 
 export interface SiteStackProps extends StackProps {
   readonly profile: Profile;

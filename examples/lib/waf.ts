@@ -1,11 +1,15 @@
 import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { acknowledgeCompliance } from './nag';
 
-/** A web ACL with the AWS managed common, known-bad-inputs and IP reputation rules, and a rate limit per IP. */
-export function managedWebAcl(scope: Construct, id: string, aclScope: 'CLOUDFRONT' | 'REGIONAL'): wafv2.CfnWebACL {
+/**
+ * A web ACL with the AWS managed common, known-bad-inputs and IP reputation rules, and a rate limit per IP. Blocked and
+ * counted requests are logged to a log group encrypted with `logKey` (a key of the ACL's region that the CloudWatch Logs
+ * service may use), kept a year and retained with the stack's deletion: they are audit data.
+ */
+export function managedWebAcl(scope: Construct, id: string, aclScope: 'CLOUDFRONT' | 'REGIONAL', logKey: kms.IKey): wafv2.CfnWebACL {
   const managed = (name: string, priority: number): wafv2.CfnWebACL.RuleProperty => ({
     name,
     priority,
@@ -33,8 +37,9 @@ export function managedWebAcl(scope: Construct, id: string, aclScope: 'CLOUDFRON
   // Logging of blocked and counted requests (WAF needs a log group named aws-waf-logs-*).
   const stack = Stack.of(scope);
   const name = `aws-waf-logs-${stack.stackName}-${id}`;
-  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { logGroupName: name, retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-  acknowledgeCompliance(logGroup, 'CloudWatchLogGroupEncrypted', 'WAF request samples of blocked requests; CloudWatch Logs encrypts them at rest.');
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    logGroupName: name, encryptionKey: logKey, retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN,
+  });
   new wafv2.CfnLoggingConfiguration(scope, `${id}Logging`, {
     resourceArn: acl.attrArn,
     logDestinationConfigs: [stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: name, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],

@@ -1,11 +1,11 @@
-import { CustomResource, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { acknowledgeAwsSolutions, acknowledgeCompliance, LAMBDA_MANAGED_POLICY_FINDINGS } from './nag';
+import { acknowledgeAwsSolutions, acknowledgeCompliance, acknowledgeInlineGrants, acknowledgeWildcardResources, LAMBDA_VPC_ACCESS_FINDING } from './nag';
 import { RunTaskFunction } from './run-task-function';
 
 /** A custom-resource handler function in the VPC, with its security group and log group. */
@@ -34,6 +34,14 @@ export function customResourceHandler<F extends lambda.Function>(
     allowAllOutbound: true,
   });
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
+  // An own role instead of the one lambda.Function makes: that one carries AWSLambdaBasicExecutionRole, which lets the
+  // function create log groups and write to any of them. This one writes to its own log group only.
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `Execution role of ${scope.node.path}/${id}Function: its own log group, VPC network interfaces`,
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole')],
+  });
+  logGroup.grantWrite(role);
   const fn = factory(scope, `${id}Function`, {
     vpc: options.vpc,
     vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
@@ -41,19 +49,15 @@ export function customResourceHandler<F extends lambda.Function>(
     timeout: options.timeout,
     memorySize: 256,
     logGroup,
+    role,
   });
   acknowledgeAwsSolutions(fn, ['L1'], 'Pinned to Node.js 22, the runtime the handler is bundled and tested for.');
-  acknowledgeAwsSolutions(fn.role!, LAMBDA_MANAGED_POLICY_FINDINGS,
-    'The AWS managed Lambda execution policies grant only log delivery and VPC network interfaces.');
-  acknowledgeCompliance(fn.role!, ['IAMNoInlinePolicy'], 'CDK grants land in the role\'s inline default policy, scoped to the exact resources.');
-  // LambdaConcurrency is a rule of the NIST and HIPAA packs only.
-  for (const pack of ['NIST.800.53.R5', 'HIPAA.Security']) {
-    Validations.of(fn).acknowledge({
-      id: `${pack}-LambdaConcurrency`,
-      reason: 'Invoked by CloudFormation once per deployment; a reservation would fail in accounts with the new-account '
-        + 'concurrency quota of 10, as Lambda keeps at least 10 executions unreserved.',
-    });
-  }
+  acknowledgeAwsSolutions(role, [LAMBDA_VPC_ACCESS_FINDING],
+    'AWSLambdaVPCAccessExecutionRole grants only the network-interface actions Lambda needs to attach the function to the VPC; '
+    + 'Lambda checks them on "*" when the function is created.');
+  acknowledgeInlineGrants(role, 'CDK grants land in the role\'s inline default policy, scoped to the exact resources.');
+  acknowledgeCompliance(fn, ['LambdaConcurrency'], 'Invoked by CloudFormation once per deployment; a reservation would fail in '
+    + 'accounts with the new-account concurrency quota of 10, as Lambda keeps at least 10 executions unreserved.');
   acknowledgeCompliance(fn, ['LambdaDLQ'], 'Invoked synchronously by CloudFormation, which receives every failure; there is nothing to redeliver.');
   acknowledgeCompliance(logGroup, ['CloudWatchLogGroupEncrypted'],
     'The handler logs outcomes and error messages only, never credentials; CloudWatch Logs encrypts at rest.');
@@ -84,14 +88,13 @@ export function runTaskOnDeploy(scope: Construct, id: string, o: RunTaskOnDeploy
   const { fn } = customResourceHandler(scope, id, (s, i, p) => new RunTaskFunction(s, i, p), {
     vpc, timeout: Duration.minutes(15), description: `Runs the one-off task ${id} of ${scope.node.path}`,
   });
-  fn.addToRolePolicy(new iam.PolicyStatement({
-    actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
-    resources: ['*'],
-    conditions: { ArnEquals: { 'ecs:cluster': o.cluster.clusterArn } },
-  }));
+  // Task ARNs are known only after RunTask: the tasks of this cluster (arn:...:task/<cluster name>/<task id>).
+  const tasksOfCluster = Stack.of(scope).formatArn({ service: 'ecs', resource: 'task', resourceName: `${o.cluster.clusterName}/*` });
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks', 'ecs:StopTask'], resources: [tasksOfCluster] }));
   o.taskDefinition.grantRun(fn);
-  acknowledgeAwsSolutions(fn.role!, ['IAM5[Resource::*]'],
-    'Task ARNs are known only after RunTask; DescribeTasks and StopTask are limited to this cluster by condition.');
+  acknowledgeWildcardResources(fn.role!, (resource, actions) => (/:task\/.+\/\*$/.test(resource) && actions.every((a) => a.startsWith('ecs:'))
+    ? 'The task this function starts: its id is known only after RunTask, so DescribeTasks and StopTask name the tasks of this cluster.'
+    : undefined));
   return new CustomResource(scope, id, {
     serviceToken: fn.functionArn,
     resourceType: 'Custom::RunTaskOnDeploy',

@@ -23,7 +23,17 @@ export function resolveCluster(scope: Construct, construct: string, props: Platf
     // running-task alarms read free metrics without it (target-group healthy hosts, AWS/ECS service metrics).
     containerInsightsV2: ecs.ContainerInsights.DISABLED,
     enableFargateCapacityProviders: true,
+    // ECS Exec sessions are logged to a group of the cluster: with it, CDK scopes the tasks' session-log writes to this
+    // group instead of "*".
+    executeCommandConfiguration: {
+      logging: ecs.ExecuteCommandLogging.OVERRIDE,
+      logConfiguration: {
+        cloudWatchLogGroup: new logs.LogGroup(scope, 'ExecSessions', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN }),
+      },
+    },
   });
+  acknowledgeCompliance(scope.node.findChild('ExecSessions'), ['CloudWatchLogGroupEncrypted'],
+    'CloudWatch Logs encrypts the session log at rest with service keys; pass a cluster of your own for a customer-managed key.');
   acknowledgeAwsSolutions(cluster, ['ECS4'],
     'Container Insights is off by default for its cost; the running-task alarms read free metrics. Pass a cluster of '
     + 'your own with containerInsightsV2 ENABLED for per-task and per-container metrics.');

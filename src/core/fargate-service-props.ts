@@ -212,6 +212,11 @@ export interface FargateServiceOptions {
   /**
    * Whether ECS Exec (`aws ecs execute-command`) is enabled on the tasks.
    *
+   * Sessions are logged where the cluster's execute-command configuration says (the library's default cluster: its
+   * `ExecSessions` log group), and the task role may write only there. On a cluster without a log configuration, CDK
+   * grants session-log writes on `*` (unless the `@aws-cdk/aws-ecs:reduceEc2FargateCloudWatchPermissions` flag is
+   * set), which stays an unacknowledged `AwsSolutions-IAM5` finding: give the cluster an `executeCommandConfiguration`.
+   *
    * @default false
    */
   readonly enableExecuteCommand?: boolean;

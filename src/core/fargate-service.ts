@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HardenedFargateServiceProps } from './fargate-service-props';
 import { IngressBinding } from './ingress';
-import { acknowledgeAwsSolutions, acknowledgeCompliance } from './nag';
+import { acknowledgeAwsSolutions, acknowledgeCompliance, acknowledgeInlineGrants, acknowledgeUnscopableActions, acknowledgeWildcardResources, UNSCOPABLE_ACTIONS } from './nag';
 import { MonitoringTargets, IObservable } from './observable';
 import { serviceTargets } from './observable-util';
 import {
@@ -328,19 +328,18 @@ export class HardenedFargateService extends Construct implements IObservable {
       this.scaling.scaleOnRequestCount('Requests', { requestsPerTarget: props.requestsPerTarget, targetGroup: this.targetGroup, ...cooldowns });
     }
 
-    // CDK writes grants as inline policies on the roles it creates; each statement is scoped to the exact resources.
-    const roles = [this.taskDefinition.executionRole, this.taskDefinition.taskRole].filter((r): r is iam.IRole => !!r);
-    for (const role of roles) {
-      acknowledgeCompliance(role, ['IAMNoInlinePolicy'],
-        'CDK grants land in the role\'s inline default policy, scoped to the exact log group, secrets and image repository.');
+    // CDK writes grants as inline policies on the roles it creates; each statement is scoped to the exact resources. Both
+    // acknowledgements are decided at synthesis from the policies as written, so a wildcard IAM can scope stays a finding.
+    for (const role of [this.taskDefinition.executionRole, this.taskDefinition.taskRole]) {
+      if (!role) continue;
+      acknowledgeInlineGrants(role, 'CDK grants land in the role\'s inline default policy, scoped to the exact log group, secrets and image repository.');
+      acknowledgeUnscopableActions(role, UNSCOPABLE_ACTIONS);
     }
-    if (this.taskDefinition.executionRole) {
-      acknowledgeAwsSolutions(this.taskDefinition.executionRole, ['IAM5[Resource::*]'],
-        'ecr:GetAuthorizationToken has no resource-level permissions; AWS requires Resource "*" for it.');
-    }
-    if (props.enableExecuteCommand) {
-      acknowledgeAwsSolutions(this.taskDefinition.taskRole, ['IAM5[Resource::*]'],
-        'ECS Exec needs ssmmessages:Create/Open Control/Data Channel, which have no resource-level permissions.');
+    if (props.enableExecuteCommand && this.taskDefinition.taskRole) {
+      const sessionLog = ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'];
+      acknowledgeWildcardResources(this.taskDefinition.taskRole, (resource, actions) =>
+        (/:log-group:[^*]+:\*$/.test(resource) && actions.every((a) => sessionLog.includes(a))
+          ? 'ECS Exec writes each session to a stream of the cluster\'s session log group, with stream names it chooses.' : undefined));
     }
   }
 
@@ -397,7 +396,6 @@ export class HardenedFargateService extends Construct implements IObservable {
         + 'Or pass a role CDK may change, or set openTelemetry to false.');
       return; // no statements, so nothing to acknowledge
     }
-    acknowledgeAwsSolutions(role, ['IAM5[Resource::*]'], 'The X-Ray trace and sampling APIs have no resource-level permissions.');
     // The finding id is the ARN as cdk-nag prints it: pseudo parameters that are tokens (an environment-agnostic stack)
     // appear as `<AWS::Region>` / `<AWS::AccountId>`, which must not be resolved into the id (KeyMustResolveToString).
     const region = Token.isUnresolved(stack.region) ? '<AWS::Region>' : stack.region;

@@ -6,7 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { customResourceHandler } from './custom-resource-function';
 import { DatabaseSetupFunction } from './database-setup-function';
-import { acknowledgeAwsSolutions, acknowledgeCompliance, LAMBDA_MANAGED_POLICY_FINDINGS } from './nag';
+import { acknowledgeAwsSolutions, acknowledgeCompliance, LAMBDA_BASIC_EXECUTION_FINDING } from './nag';
 import { allowDefaultPortFrom } from './network';
 import { MonitoringTargets, IObservable } from './observable';
 import { checkInteger, checkOrdered, checkPattern, checkRange, checkWholeDuration, fitTagValue, propError } from './validation';
@@ -275,25 +275,24 @@ export class AuroraPostgresCluster extends Construct implements IObservable {
     // (and the compliance checks) name it.
     this.connections = new ec2.Connections({ securityGroups: cluster.connections.securityGroups, defaultPort: ec2.Port.tcp(5432) });
 
-    acknowledgeAwsSolutions(cluster, ['RDS11'], 'The default PostgreSQL port; the cluster is reachable only from the applications\' security groups.');
     const adminSecret = cluster.node.findChild('Secret');
     const adminRotation = 'The admin secret is used only by the database setup custom resources; rotation is opt-in with cluster.addRotationSingleUser().';
     acknowledgeAwsSolutions(adminSecret, ['SMG4'], adminRotation);
     acknowledgeCompliance(adminSecret, ['SecretsManagerRotationEnabled'], adminRotation);
     acknowledgeCompliance(adminSecret, ['SecretsManagerUsingKMSKey'], 'Encrypted with the Secrets Manager AWS managed key.');
     acknowledgeCompliance(cluster, ['RDSInBackupPlan'], 'Aurora automated backups (backupRetention) protect the data; an AWS Backup plan is the account\'s choice.');
-    if (!props.multiAz) {
-      acknowledgeCompliance(cluster, ['RDSMultiAZSupport'], 'A single Serverless v2 writer is the cost-aware default; multiAz adds a reader in another AZ.');
-    }
     acknowledgeCompliance(cluster, ['RDSEnhancedMonitoringEnabled'],
       'Enhanced monitoring costs per instance; CloudWatch metrics and Performance Insights (opt-in) cover the service.');
 
     // cloudwatchLogsRetention works through CDK's stack-wide log-retention function (one per stack).
     const logRetention = Stack.of(this).node.tryFindChild('LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a');
     if (logRetention) {
+      // Not an explicit log group instead: its name holds the cluster identifier, which CloudFormation generates, and RDS
+      // creates the group at the first export, before a group declared after the cluster could be (a create conflict).
       const reason = 'CDK\'s log-retention function sets retention on log groups that services create (here Aurora\'s log '
-        + 'exports); it needs logs:PutRetentionPolicy/DeleteRetentionPolicy on log groups whose names are known only at deploy time.';
-      acknowledgeAwsSolutions(logRetention, [...LAMBDA_MANAGED_POLICY_FINDINGS, 'IAM5[Resource::*]'], reason);
+        + 'exports, named after the generated cluster identifier); it needs logs:PutRetentionPolicy/DeleteRetentionPolicy on log '
+        + 'groups whose names are known only at deploy time, and the AWS managed basic execution role for its own logs.';
+      acknowledgeAwsSolutions(logRetention, [LAMBDA_BASIC_EXECUTION_FINDING, 'IAM5[Resource::*]'], reason);
       acknowledgeCompliance(logRetention, ['IAMNoInlinePolicy'], reason);
     }
   }

@@ -245,7 +245,6 @@ export class RedisTier extends Construct {
     if (!multiAz) {
       acknowledgeAwsSolutions(group, ['AEC4'], 'A single node is the cost-aware default for the session pipeline (streams are transient); redisMultiAz adds a replica with failover.');
     }
-    acknowledgeAwsSolutions(group, ['AEC5'], 'The default port; reachable only from the OpenReplay tasks\' security groups.');
     acknowledgeCompliance(group, ['ElastiCacheRedisClusterAutomaticBackup'], 'Daily snapshots are kept one day; the streams are transient.');
   }
 

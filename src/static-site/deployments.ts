@@ -9,7 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, IConstruct } from 'constructs';
 import { StaticCdnSiteProps } from './props';
-import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
+import { acknowledgeAwsSolutions, acknowledgeCompliance, flattenReference } from '../core/nag';
 
 /** Files served `no-cache` (besides HTML and config.json) by default: their names carry no content hash. */
 const DEFAULT_NO_CACHE_FILES = ['robots.txt', 'favicon.ico', 'sitemap.xml', '*.webmanifest', 'sw.js', 'service-worker.js'];
@@ -175,15 +175,3 @@ export function acknowledgeDeploymentHandler(deployment: s3deploy.BucketDeployme
   });
 }
 
-/** A CloudFormation value as one string, the way policy findings name resources (`<Logical.Attr>`, `<Ref>`). */
-export function flattenReference(value: unknown): string {
-  if (value === undefined) return '';
-  if (typeof value === 'string') return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
-  const v = value as Record<string, any>;
-  if (v['Fn::Join']) return (v['Fn::Join'][1] as unknown[]).map(flattenReference).join(v['Fn::Join'][0]);
-  if (v['Fn::Sub']) return flattenReference(v['Fn::Sub']);
-  if (v['Fn::GetAtt']) return `<${flattenReference(v['Fn::GetAtt'][0])}.${flattenReference(v['Fn::GetAtt'][1])}>`;
-  if (v['Fn::ImportValue']) return flattenReference(v['Fn::ImportValue']);
-  if (v.Ref) return `<${flattenReference(v.Ref)}>`;
-  return JSON.stringify(value);
-}
