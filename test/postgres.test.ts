@@ -42,6 +42,20 @@ describe('AuroraPostgresCluster shared by two applications', () => {
     t.hasResourceProperties('AWS::RDS::DBSubnetGroup', { SubnetIds: Match.arrayWith([{ Ref: Match.stringLikeRegexp('VpcisolatedSubnet1') }]) });
   });
 
+  test('the admin is not the engine default, and RDS manages (and rotates) its password: none in the template', () => {
+    const cluster = Object.values(t.findResources('AWS::RDS::DBCluster'))[0] as any;
+    expect(cluster.Properties.MasterUsername).toBe('cluster_admin');
+    expect(cluster.Properties.ManageMasterUserPassword).toBe(true);
+    expect(cluster.Properties.MasterUserPassword).toBeUndefined();
+    // No admin secret of our own: only the two application secrets.
+    t.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    t.resourceCountIs('AWS::SecretsManager::SecretTargetAttachment', 0);
+    for (const db of Object.values(t.findResources('Custom::PostgresDatabase')) as any[]) {
+      expect(db.Properties.AdminSecretArn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SharedCluster/), 'MasterUserSecret.SecretArn'] });
+    }
+    expect(JSON.stringify(t.toJSON())).not.toContain('managed-by-rds');
+  });
+
   test('a database, role and secret per application, with its own connection limit', () => {
     t.resourceCountIs('Custom::PostgresDatabase', 2);
     t.hasResourceProperties('Custom::PostgresDatabase', { DatabaseName: 'api', ConnectionLimit: '30', Port: '5432' });

@@ -1,4 +1,4 @@
-import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
@@ -69,6 +69,17 @@ export interface NewDatabaseClusterOptions {
    * @default false
    */
   readonly multiAz?: boolean;
+
+  /**
+   * User name of the cluster's admin (master) login, whose password RDS manages in Secrets Manager and rotates every
+   * 7 days (`adminSecret`). Not the engine's default `postgres`, a name every scan tries first.
+   *
+   * Changing it replaces the cluster (a new, empty one): a cluster created by an earlier release of this library with
+   * the admin `postgres` keeps its data only with `adminUsername: 'postgres'` (docs/upgrades.md).
+   *
+   * @default 'cluster_admin'
+   */
+  readonly adminUsername?: string;
 }
 
 /** Options for a database inside an existing cluster or instance. */
@@ -214,7 +225,10 @@ export interface AuroraPostgresClusterProps extends NewDatabaseClusterOptions {
 export class AuroraPostgresCluster extends Construct implements IObservable {
   /** The cluster. */
   public readonly cluster: rds.DatabaseCluster;
-  /** The admin login (`username`, `password`) generated for the cluster. */
+  /**
+   * The admin login (`username`, `password`): a secret RDS creates and rotates every 7 days, and deletes with the
+   * cluster (a snapshot is restored with a new admin password).
+   */
   public readonly adminSecret: secretsmanager.ISecret;
   /** Network connections of the cluster, with the PostgreSQL port. */
   public readonly connections: ec2.Connections;
@@ -231,6 +245,12 @@ export class AuroraPostgresCluster extends Construct implements IObservable {
       }
     }
     checkOrdered(where, 'minCapacity', min, 'maxCapacity', max);
+    const adminUsername = props.adminUsername ?? 'cluster_admin';
+    checkPattern(where, 'adminUsername', adminUsername, /^[A-Za-z][A-Za-z0-9_]{0,62}$/,
+      'a letter followed by up to 62 letters, digits or underscores');
+    if (!Token.isUnresolved(adminUsername) && /^(rds|pg_)/i.test(adminUsername)) {
+      propError(where, 'adminUsername', `'${adminUsername}' starts with a prefix Aurora PostgreSQL reserves (rds, pg_)`, 'Use another name, e.g. cluster_admin.');
+    }
     const retention = props.backupRetention ?? Duration.days(7);
     checkWholeDuration(where, 'backupRetention', retention, 'days', 1, 35);
     // aws-cdk-lib rejects token capacities (it range-checks them); give it placeholders and set the real values on the
@@ -255,7 +275,8 @@ export class AuroraPostgresCluster extends Construct implements IObservable {
       serverlessV2MaxCapacity: tokenCapacity ? 1 : max,
       vpc,
       vpcSubnets: props.vpcSubnets ?? { subnetType },
-      credentials: rds.Credentials.fromGeneratedSecret('postgres'),
+      // A placeholder: the password is RDS-managed (ManageMasterUserPassword below), so the template holds none.
+      credentials: rds.Credentials.fromPassword(adminUsername, SecretValue.unsafePlainText('managed-by-rds')),
       storageEncrypted: true,
       iamAuthentication: true,
       backup: { retention },
@@ -270,16 +291,16 @@ export class AuroraPostgresCluster extends Construct implements IObservable {
     if (tokenCapacity) {
       (cluster.node.defaultChild as rds.CfnDBCluster).serverlessV2ScalingConfiguration = { minCapacity: min, maxCapacity: max };
     }
-    this.adminSecret = cluster.secret!;
+    // RDS creates the admin secret, rotates it (every 7 days) and deletes it with the cluster: no rotation function,
+    // no secret that outlives or predeceases the data it opens.
+    const cfnCluster = cluster.node.defaultChild as rds.CfnDBCluster;
+    cfnCluster.addPropertyDeletionOverride('MasterUserPassword');
+    cfnCluster.manageMasterUserPassword = true;
+    this.adminSecret = secretsmanager.Secret.fromSecretCompleteArn(this, 'AdminSecret', cfnCluster.attrMasterUserSecretSecretArn);
     // Connections with the literal port (the cluster's own carry the endpoint's token), so that security group rules
     // (and the compliance checks) name it.
     this.connections = new ec2.Connections({ securityGroups: cluster.connections.securityGroups, defaultPort: ec2.Port.tcp(5432) });
 
-    const adminSecret = cluster.node.findChild('Secret');
-    const adminRotation = 'The admin secret is used only by the database setup custom resources; rotation is opt-in with cluster.addRotationSingleUser().';
-    acknowledgeAwsSolutions(adminSecret, ['SMG4'], adminRotation);
-    acknowledgeCompliance(adminSecret, ['SecretsManagerRotationEnabled'], adminRotation);
-    acknowledgeCompliance(adminSecret, ['SecretsManagerUsingKMSKey'], 'Encrypted with the Secrets Manager AWS managed key.');
     acknowledgeCompliance(cluster, ['RDSInBackupPlan'], 'Aurora automated backups (backupRetention) protect the data; an AWS Backup plan is the account\'s choice.');
     acknowledgeCompliance(cluster, ['RDSEnhancedMonitoringEnabled'],
       'Enhanced monitoring costs per instance; CloudWatch metrics and Performance Insights (opt-in) cover the service.');

@@ -42,6 +42,8 @@ export class ClickHouseTier extends Construct {
     this.password = new secretsmanager.Secret(this, 'Password', {
       description: 'Password of the ClickHouse default user (OpenReplay)',
       generateSecretString: { passwordLength: 32, excludePunctuation: true },
+      // Kept as long as the data it opens (the file system below has the same policy).
+      removalPolicy: props.removalPolicy,
     });
     ackSecret(this.password, 'The ClickHouse password is set at first start from this secret; rotation would need a ClickHouse restart and every client.');
 

@@ -1,7 +1,7 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { numberToken, propTable } from './table';
+import { numberToken, propTable, stringToken } from './table';
 import { AuroraPostgresCluster, AuroraPostgresClusterProps } from '../../src';
 import { testApp } from '../helpers/nag';
 import { testStack } from '../helpers/stacks';
@@ -45,6 +45,19 @@ propTable<P>('AuroraPostgresCluster props', build, [
     invalid: () => ({ backupRetention: Duration.hours(36) }),
     message: `${P}backupRetention': 1 day 12 hours (1.5 days) is not a whole number of days. Use whole days, e.g. Duration.days(1).`,
     token: (s) => ({ backupRetention: Duration.days(numberToken(s, 'Days')) }),
+  },
+  {
+    prop: 'adminUsername',
+    valid: () => ({ adminUsername: 'postgres' }),
+    invalid: () => ({ adminUsername: '9admin' }),
+    message: `${P}adminUsername': '9admin' is not a letter followed by up to 62 letters, digits or underscores. Use a letter followed by up to 62 letters, digits or underscores.`,
+    token: (s) => ({ adminUsername: stringToken(s, 'Admin') }),
+  },
+  {
+    prop: 'adminUsername (reserved)',
+    valid: () => ({ adminUsername: 'analytics_admin' }),
+    invalid: () => ({ adminUsername: 'rdsadmin' }),
+    message: `${P}adminUsername': 'rdsadmin' starts with a prefix Aurora PostgreSQL reserves (rds, pg_). Use another name, e.g. cluster_admin.`,
   },
   {
     prop: 'backupRetention (range)',
