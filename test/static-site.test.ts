@@ -201,6 +201,14 @@ describe('StaticCdnSite defaults (eu-west-1, local build, runtime config)', () =
     expect(noCache.DistributionPaths).toEqual(['/', '/index.html', '/config.json', '/about/index.html', '/favicon.ico', '/robots.txt']);
   });
 
+  test('the upload function may invalidate this distribution only (its ARN, not "*")', () => {
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement) as any[];
+    const invalidation = statements.filter((st) => [].concat(st.Action).some((a: string) => a.startsWith('cloudfront:')));
+    expect(invalidation).toHaveLength(1);
+    expect(invalidation[0].Action).toEqual(['cloudfront:GetInvalidation', 'cloudfront:CreateInvalidation']);
+    expect(JSON.stringify(invalidation[0].Resource)).toMatch(/^\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},":cloudfront::\d{12}:distribution\/",\{"Ref":"SiteDistribution[0-9A-F]+"\}\]\]\}$/);
+  });
+
   test('config.json is generated from tokens at deployment time', () => {
     const noCache = only(t, 'Custom::CDKBucketDeployment', { Prune: true });
     // The bucket name is a deploy-time value: BucketDeployment substitutes it through a marker.

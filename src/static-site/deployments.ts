@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -62,13 +62,29 @@ export function deploySite(
     include: noCachePatterns,
     prune: userSources.length > 0,
     cacheControl: [s3deploy.CacheControl.fromString(NO_CACHE)],
-    distribution: distribution,
-    distributionPaths: props.distributionPaths ?? defaultDistributionPaths(props, noCachePatterns),
   });
+  invalidateAfter(noCache, distribution, props.distributionPaths ?? defaultDistributionPaths(props, noCachePatterns));
   if (assets) noCache.node.addDependency(assets);
   acknowledgeDeploymentHandler(noCache, bucket);
   if (tokenMemory) setHandlerMemory(noCache, memoryLimit);
   return { assets, noCache };
+}
+
+/**
+ * Makes `deployment` invalidate `paths` of `distribution` after its upload, allowed on that distribution only. With
+ * its `distribution` prop, BucketDeployment grants the invalidation actions on "*"; IAM scopes them to a distribution
+ * ARN, so the same two custom-resource properties are set here and the grant names the distribution.
+ */
+function invalidateAfter(deployment: s3deploy.BucketDeployment, distribution: cloudfront.Distribution, paths: string[]) {
+  const resource = deployment.node.children.find((c): c is CustomResource => c instanceof CustomResource);
+  const cfn = resource?.node.defaultChild;
+  if (!(cfn instanceof CfnResource)) throw new Error(`${deployment.node.path}: the BucketDeployment has no custom resource to set the invalidation on`);
+  cfn.addPropertyOverride('DistributionId', distribution.distributionId);
+  cfn.addPropertyOverride('DistributionPaths', paths);
+  deployment.handlerRole.addToPrincipalPolicy(new iam.PolicyStatement({
+    actions: ['cloudfront:GetInvalidation', 'cloudfront:CreateInvalidation'],
+    resources: [distribution.distributionArn],
+  }));
 }
 
 /** Sets MemorySize (a deploy-time value) on the upload function of `deployment` (escape hatch on its CfnFunction). */
@@ -147,8 +163,6 @@ export function acknowledgeDeploymentHandler(deployment: s3deploy.BucketDeployme
     acknowledgeAwsSolutions(handler, ['IAM5[Action::kms:ReEncrypt*]', 'IAM5[Action::kms:GenerateDataKey*]'],
       'aws-cdk-lib\'s grantReadWrite on the SSE-KMS site bucket: data-key actions on the bucket\'s key only.');
   }
-  acknowledgeAwsSolutions(handler, ['IAM5[Resource::*]'],
-    'cloudfront:CreateInvalidation and GetInvalidation have no resource-level scoping in s3deploy.BucketDeployment (aws-cdk-lib).');
   // The object wildcards (`<bucket ARN>/*`) are known once the policy is complete: acknowledge them at validation, before
   // any validation plugin reads the acknowledgements.
   deployment.node.addValidation({
