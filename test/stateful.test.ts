@@ -104,7 +104,7 @@ describe('the diff reports each kind of change to a stateful resource (a modifie
     const b = cfnOf(app, ...bucket);
     b.addPropertyOverride('BucketName', 'renamed-by-the-test');
     b.cfnOptions.deletionPolicy = CfnDeletionPolicy.DELETE;
-    cfnOf(app, ...cluster).addPropertyOverride('MasterUsername', 'analytics_admin');
+    cfnOf(app, ...cluster).addPropertyOverride('MasterUsername', 'renamed_by_the_test');
     cfnOf(app, ...cluster).addPropertyOverride('StorageEncrypted', false);
     cfnOf(app, ...logGroup).overrideLogicalId('RenamedByTheTest');
     cfnOf(app, ...secret).cfnOptions.deletionPolicy = CfnDeletionPolicy.RETAIN;
@@ -127,8 +127,9 @@ describe('the diff reports each kind of change to a stateful resource (a modifie
 
   test('Aurora: StorageEncrypted (createOnly) and MasterUsername (conditional createOnly) through escape hatches', () => {
     expect(find(cluster[1], 'StorageEncrypted')).toMatchObject({ kind: 'property', from: 'true', to: 'false', breaking: true, conditional: false });
-    expect(find(cluster[1], 'MasterUsername')).toMatchObject({ kind: 'property', to: 'analytics_admin', breaking: true, conditional: true });
-    expect(report).toContain('MasterUsername postgres → analytics_admin may replace the resource');
+    expect(find(cluster[1], 'MasterUsername')).toMatchObject({ kind: 'property', to: 'renamed_by_the_test', breaking: true, conditional: true });
+    const admin = fresh.profiles.dev[cluster[0]][cluster[1]].conditionalCreateOnly.MasterUsername;
+    expect(report).toContain(`MasterUsername ${admin} → renamed_by_the_test may replace the resource`);
   });
 
   test('a logical id change: the old id is removed (breaking), the new one named as the likely rename', () => {
@@ -154,15 +155,15 @@ describe('the diff reports each kind of change to a stateful resource (a modifie
     expect(report).toContain('test/stateful-intended.json');
     expect(report).toContain('docs/upgrades.md');
     expect(report).toContain(REGENERATE_COMMAND);
-    expect(report).toContain(`"logicalId": "${cluster[1]}",\n    "property": "MasterUsername",\n    "to": "analytics_admin"`);
+    expect(report).toContain(`"logicalId": "${cluster[1]}",\n    "property": "MasterUsername",\n    "to": "renamed_by_the_test"`);
   });
 
   test('an intended entry accepts exactly its change', () => {
-    const entry = { profile: 'dev', stack: cluster[0], logicalId: cluster[1], property: 'MasterUsername', to: 'analytics_admin', reason: 'r', upgradeNote: 'n' };
+    const entry = { profile: 'dev', stack: cluster[0], logicalId: cluster[1], property: 'MasterUsername', to: 'renamed_by_the_test', reason: 'r', upgradeNote: 'n' };
     const left = unintended(changes, [entry]);
     expect(left.some((c) => c.logicalId === cluster[1] && c.property === 'MasterUsername')).toBe(false);
     expect(left.some((c) => c.logicalId === cluster[1] && c.property === 'StorageEncrypted')).toBe(true);
-    expect(changeReport(changes, [entry])).toMatch(/MasterUsername postgres → analytics_admin may replace the resource \[intended\]/);
+    expect(changeReport(changes, [entry])).toMatch(/MasterUsername \S+ → renamed_by_the_test may replace the resource \[intended\]/);
     expect(unintended(changes, [{ ...entry, profile: 'prod' }]).length).toBe(left.length + 1);
     // An entry for an earlier change of the same property does not accept a later, other one.
     expect(unintended(changes, [{ ...entry, to: 'admin' }]).length).toBe(left.length + 1);

@@ -188,7 +188,9 @@ export function replacementProperties(type: string, region: string): { createOnl
   const cached = schemaCache.get(key);
   if (cached) return cached;
   const dir = cfnLintSchemaDir();
-  const providers = JSON.parse(fs.readFileSync(path.join(dir, 'providers', `${region}.json`), 'utf8'));
+  // An environment-agnostic stack has no region: us-east-1's schemas then (every type is there first).
+  const regionFile = path.join(dir, 'providers', `${region}.json`);
+  const providers = JSON.parse(fs.readFileSync(fs.existsSync(regionFile) ? regionFile : path.join(dir, 'providers', 'us-east-1.json'), 'utf8'));
   const file = providers[type];
   if (!file) throw new Error(`cfn-lint ${cfnLintVersion()} has no provider schema for ${type} in ${region}`);
   const schema = JSON.parse(fs.readFileSync(path.join(dir, 'resources', `${file}.json`), 'utf8'));
