@@ -23,6 +23,58 @@ function build(props: Partial<HardenedFargateServiceProps> = {}) {
   return { app, stack, cluster, svc, template: () => Template.fromStack(stack) };
 }
 
+describe('HardenedFargateService root file system and user', () => {
+  function containers(props: Partial<HardenedFargateServiceProps>): any[] {
+    const t = build(props).template();
+    return (Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0] as any).Properties.ContainerDefinitions;
+  }
+
+  test('read-only root by default; writable with ECS Exec (its agent writes in the container); the image\'s user unless set', () => {
+    expect(containers({})[0]).toMatchObject({ Name: 'app', ReadonlyRootFilesystem: true });
+    expect(containers({})[0].User).toBeUndefined();
+    expect(containers({ enableExecuteCommand: true })[0].ReadonlyRootFilesystem).toBe(false);
+    expect(containers({ readonlyRootFilesystem: false })[0].ReadonlyRootFilesystem).toBe(false);
+  });
+
+  test('writablePaths: an empty task volume per path; for a user, a root init of the same image gives them to that user first', () => {
+    const [app, init] = containers({ user: '1000:1000', writablePaths: ['/tmp', '/app/cache'] });
+    expect(app).toMatchObject({
+      User: '1000:1000',
+      ReadonlyRootFilesystem: true,
+      MountPoints: [{ ContainerPath: '/tmp', SourceVolume: 'writable-0', ReadOnly: false }, { ContainerPath: '/app/cache', SourceVolume: 'writable-1', ReadOnly: false }],
+      DependsOn: [{ ContainerName: 'writable-paths-init', Condition: 'SUCCESS' }],
+    });
+    expect(init).toMatchObject({
+      Name: 'writable-paths-init',
+      Image: app.Image,
+      User: '0',
+      Essential: false,
+      ReadonlyRootFilesystem: true,
+      EntryPoint: ['sh', '-c'],
+      Command: ["chown 1000:1000 '/tmp' '/app/cache' && chmod 0700 '/tmp' '/app/cache'"],
+    });
+    expect(init.MountPoints).toEqual(app.MountPoints);
+    // Without a user the volumes are mounted, and nothing runs as root to hand them over.
+    const noUser = containers({ writablePaths: ['/tmp'] });
+    expect(noUser.map((c) => c.Name)).toEqual(['app']);
+    expect(noUser[0].MountPoints).toEqual([{ ContainerPath: '/tmp', SourceVolume: 'writable-0', ReadOnly: false }]);
+  });
+
+  test('sidecars get a read-only root unless they say otherwise', () => {
+    const sidecar = (extra: Partial<ecs.ContainerDefinitionOptions>) => containers({ sidecars: [{ containerName: 'side', image, ...extra }] })[1];
+    expect(sidecar({}).ReadonlyRootFilesystem).toBe(true);
+    expect(sidecar({ readonlyRootFilesystem: false }).ReadonlyRootFilesystem).toBe(false);
+  });
+
+  test.each([
+    [{ writablePaths: ['tmp'] }, "Test/Svc: invalid 'writablePaths': 'tmp' is not an absolute path of letters, digits, '.', '_', '-' and '/'. Give absolute paths, e.g. /tmp."],
+    [{ writablePaths: ['/tmp', '/tmp'] }, "Test/Svc: invalid 'writablePaths': '/tmp' is listed twice. List each path once."],
+    [{ writablePaths: ['/tmp'], user: '1000; rm -rf /' }, "Test/Svc: invalid 'user': '1000; rm -rf /' is not a user, uid, or user:group. Use e.g. 1000, 1000:1000 or node."],
+  ])('bad props: %j', (props, message) => {
+    expect(() => build(props as Partial<HardenedFargateServiceProps>)).toThrow(message);
+  });
+});
+
 describe('HardenedFargateService defaults', () => {
   const { template, svc } = build({ ingress: Ingress.loadBalancer({ certificate: undefined }) });
   const t = template();
@@ -312,6 +364,8 @@ describe('HardenedFargateService OpenTelemetry sidecar', () => {
           Name: 'otel-collector',
           Image: 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3',
           Command: ['--config=/etc/ecs/ecs-default-config.yaml'],
+          User: '4317:4317',
+          ReadonlyRootFilesystem: true,
           Essential: false,
         }),
       ],

@@ -36,6 +36,9 @@ describe('FastifyFargateApi defaults', () => {
       ContainerDefinitions: [Match.objectLike({
         Name: 'api',
         Image: { 'Fn::Sub': Match.stringLikeRegexp('cdk-hnb659fds-container-assets') },
+        // Read-only root by default; the image's own USER (the examples' Dockerfiles: node).
+        ReadonlyRootFilesystem: true,
+        User: Match.absent(),
         PortMappings: [Match.objectLike({ ContainerPort: 3000 })],
         Environment: Match.arrayWith([
           { Name: 'NODE_ENV', Value: 'production' },

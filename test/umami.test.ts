@@ -25,6 +25,20 @@ function logicalId(t: Template, type: string, pattern: RegExp): string {
 describe('UmamiService defaults (new Aurora cluster)', () => {
   const { t, umami } = build({ websites: [{ name: 'Marketing', domain: 'www.example.com' }], users: [{ username: 'alice' }] });
 
+  test('Umami runs as its image\'s user nextjs (1001) on a read-only root, /tmp handed to it by a root init', () => {
+    const defs = (Object.values(t.findResources('AWS::ECS::TaskDefinition'))[0] as any).Properties.ContainerDefinitions as any[];
+    const main = defs.find((c) => c.Name === 'umami');
+    const init = defs.find((c) => c.Name === 'writable-paths-init');
+    expect(main).toMatchObject({ User: '1001', ReadonlyRootFilesystem: true, MountPoints: expect.arrayContaining([{ ContainerPath: '/tmp', SourceVolume: 'writable-0', ReadOnly: false }]) });
+    expect(main.DependsOn).toEqual(expect.arrayContaining([{ ContainerName: 'writable-paths-init', Condition: 'SUCCESS' }]));
+    expect(init).toMatchObject({ Image: main.Image, User: '0', Essential: false, ReadonlyRootFilesystem: true, Command: ["chown 1001 '/tmp' && chmod 0700 '/tmp'"] });
+    // Every container of the task: a read-only root; root only for the non-essential init containers.
+    for (const c of defs) {
+      expect({ name: c.Name, ro: c.ReadonlyRootFilesystem }).toEqual({ name: c.Name, ro: true });
+      if (c.User === '0') expect({ name: c.Name, essential: c.Essential }).toEqual({ name: c.Name, essential: false });
+    }
+  });
+
   test('encrypted Aurora PostgreSQL Serverless v2, 7-day backups, deletion protection, snapshot on delete', () => {
     t.hasResource('AWS::RDS::DBCluster', {
       Properties: Match.objectLike({
@@ -105,7 +119,7 @@ describe('UmamiService defaults (new Aurora cluster)', () => {
       DatabaseName: 'umami',
       ConnectionLimit: '100',
       SslMode: 'verify-full',
-      AdminSecretArn: { Ref: Match.stringLikeRegexp('^UmamiDatabaseClusterSecret') },
+      AdminSecretArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^UmamiDatabaseCluster'), 'MasterUserSecret.SecretArn'] },
     });
     t.hasResourceProperties('Custom::UmamiAdminBootstrap', {
       BaseUrl: Match.anyValue(),
@@ -156,6 +170,10 @@ describe('UmamiService on an existing cluster and shared listener', () => {
         Image: 'ghcr.io/umami-software/umami:3.0.3',
         Environment: Match.arrayWith([{ Name: 'TRACKER_SCRIPT_NAME', Value: 'stats.js' }, { Name: 'COLLECT_API_ENDPOINT', Value: '/api/collect' }]),
       })]),
+    });
+    // COLLECT_API_ENDPOINT: update-tracker rewrites /app/public/script.js at start, so the root stays writable.
+    t.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      ContainerDefinitions: Match.arrayWith([Match.objectLike({ Name: 'umami', User: '1001', ReadonlyRootFilesystem: false })]),
     });
     t.hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 1200 });
     t.hasResourceProperties('AWS::ElasticLoadBalancingV2::ListenerRule', { Priority: 30 });
@@ -245,7 +263,10 @@ describe('UmamiService on its database: verified TLS, its own database, enough c
       { Name: 'NODE_EXTRA_CA_CERTS', Value: '/etc/ssl/database/ca.pem' },
       { Name: 'PGSSLMODE', Value: 'verify-full' },
     ]));
-    expect(umami.MountPoints).toEqual([{ ContainerPath: '/etc/ssl/database', SourceVolume: 'database-ca', ReadOnly: true }]);
+    expect(umami.MountPoints).toEqual([
+      { ContainerPath: '/tmp', SourceVolume: 'writable-0', ReadOnly: false },
+      { ContainerPath: '/etc/ssl/database', SourceVolume: 'database-ca', ReadOnly: true },
+    ]);
   });
 
   test('the role\'s limit covers the peak: max tasks x 200 % during a deployment x 10 pooled connections', () => {

@@ -71,11 +71,32 @@ export interface FargateServiceOptions {
   readonly stopTimeout?: Duration;
 
   /**
-   * Whether the main container's root file system is read-only.
+   * Whether the main container's root file system is read-only. Paths the image writes at run time go in
+   * `writablePaths`.
    *
-   * @default false
+   * Not the default with `enableExecuteCommand`: the ECS Exec agent writes under `/var/lib/amazon/ssm` and
+   * `/var/log/amazon/ssm` inside the container (aws/containers-roadmap#1359).
+   *
+   * @default - true; false when enableExecuteCommand is on
    */
   readonly readonlyRootFilesystem?: boolean;
+
+  /**
+   * The user (`uid`, `uid:gid`, or a name the image knows) the main container runs as.
+   *
+   * @default - the image's own USER
+   */
+  readonly user?: string;
+
+  /**
+   * Absolute paths the main container writes at run time (e.g. `/tmp`), each mounted from an empty task volume on the
+   * task's ephemeral storage. Fargate creates these volumes owned by root with mode 0755: when `user` is set, a root
+   * init container (`writable-paths-init`, the same image with `sh -c`, read-only root) first gives them to that user,
+   * and the main container waits for it.
+   *
+   * @default - none
+   */
+  readonly writablePaths?: string[];
 
   /**
    * Sidecar containers added to the task next to the main container. Each must have a `containerName`; their logs go

@@ -226,15 +226,18 @@ export class HardenedFargateService extends Construct implements IObservable {
       secrets: props.secrets,
       healthCheck: props.containerHealthCheck,
       stopTimeout,
-      readonlyRootFilesystem: props.readonlyRootFilesystem ?? false,
+      readonlyRootFilesystem: props.readonlyRootFilesystem ?? !(props.enableExecuteCommand ?? false),
+      user: props.user,
       essential: true,
       logging: logDriver(containerName),
       linuxParameters: new ecs.LinuxParameters(this, 'LinuxParameters', { initProcessEnabled: true }),
       portMappings: [{ containerPort: port, protocol: ecs.Protocol.TCP, name: 'http', appProtocol: ecs.AppProtocol.http }],
     });
+    this.addWritablePaths(props.writablePaths ?? [], props.image, props.user, logDriver('writable-paths-init'));
     for (const sidecar of props.sidecars ?? []) {
       this.taskDefinition.addContainer(sidecar.containerName!, {
         logging: logDriver(sidecar.containerName!),
+        readonlyRootFilesystem: true,
         ...sidecar,
       });
     }
@@ -343,6 +346,45 @@ export class HardenedFargateService extends Construct implements IObservable {
     }
   }
 
+  /**
+   * One empty task volume per path, mounted read-write into the main container. Fargate creates each owned by root with
+   * mode 0755; for a `user`, a root init container of the same image gives them to that user first.
+   */
+  private addWritablePaths(paths: string[], image: ecs.ContainerImage, user: string | undefined, logging: ecs.LogDriver): void {
+    if (paths.length === 0) return;
+    const where = this.node.path;
+    const seen = new Set<string>();
+    const mounts = paths.map((containerPath, i) => {
+      if (!Token.isUnresolved(containerPath) && !/^\/[A-Za-z0-9._\-/]*$/.test(containerPath)) {
+        propError(where, 'writablePaths', `'${containerPath}' is not an absolute path of letters, digits, '.', '_', '-' and '/'`, 'Give absolute paths, e.g. /tmp.');
+      }
+      if (seen.has(containerPath)) propError(where, 'writablePaths', `'${containerPath}' is listed twice`, 'List each path once.');
+      seen.add(containerPath);
+      const sourceVolume = `writable-${i}`;
+      this.taskDefinition.addVolume({ name: sourceVolume });
+      return { containerPath, sourceVolume, readOnly: false };
+    });
+    this.container.addMountPoints(...mounts);
+    if (user === undefined) return;
+    if (!Token.isUnresolved(user) && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(user)) {
+      propError(where, 'user', `'${user}' is not a user, uid, or user:group`, 'Use e.g. 1000, 1000:1000 or node.');
+    }
+    const quoted = mounts.map((m) => `'${m.containerPath}'`).join(' ');
+    const init = this.taskDefinition.addContainer('writable-paths-init', {
+      containerName: 'writable-paths-init',
+      image,
+      user: '0',
+      essential: false,
+      readonlyRootFilesystem: true,
+      entryPoint: ['sh', '-c'],
+      command: [`chown ${user} ${quoted} && chmod 0700 ${quoted}`],
+      memoryReservationMiB: 32,
+      logging,
+    });
+    init.addMountPoints(...mounts);
+    this.container.addContainerDependencies({ container: init, condition: ecs.ContainerDependencyCondition.SUCCESS });
+  }
+
   /** The ADOT collector sidecar: OTLP in on localhost, X-Ray traces and EMF metrics out. */
   private addOpenTelemetryCollector(serviceName: string, image: string | undefined, logging: ecs.LogDriver): void {
     const stack = Stack.of(this);
@@ -351,6 +393,9 @@ export class HardenedFargateService extends Construct implements IObservable {
       image: ecs.ContainerImage.fromRegistry(image ?? 'public.ecr.aws/aws-observability/aws-otel-collector:v0.43.3'),
       // The image's built-in ECS configuration: OTLP receivers, X-Ray exporter for traces, EMF exporter for metrics.
       command: ['--config=/etc/ecs/ecs-default-config.yaml'],
+      // The image's own user (aoc, 4317:4317; aws-otel-collector cmd/awscollector/Dockerfile), which writes nothing.
+      user: '4317:4317',
+      readonlyRootFilesystem: true,
       essential: false,
       memoryReservationMiB: 64,
       logging,

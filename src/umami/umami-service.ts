@@ -322,8 +322,13 @@ export class UmamiService extends Construct implements IObservable {
         APP_SECRET: ecs.Secret.fromSecretsManager(appSecret),
         ...props.secrets,
       },
-      // update-tracker rewrites public/script.js at start when COLLECT_API_ENDPOINT is set.
-      readonlyRootFilesystem: false,
+      // The image's user nextjs (uid 1001; umami Dockerfile `adduser --system --uid 1001 nextjs`, `USER nextjs`), made
+      // explicit. Read-only root, with /tmp writable (Prisma's migrate deploy at start may write there), except when
+      // COLLECT_API_ENDPOINT is set: then update-tracker rewrites /app/public/script.js at start
+      // (scripts/update-tracker.js), and the image declares no VOLUME there, so a volume would hide public/.
+      user: props.user ?? '1001',
+      readonlyRootFilesystem: props.readonlyRootFilesystem ?? (props.collectApiEndpoint === undefined && !(props.enableExecuteCommand ?? false)),
+      writablePaths: props.writablePaths ?? ['/tmp'],
       containerHealthCheck: {
         command: ['CMD-SHELL', 'curl -fsS http://127.0.0.1:3000/api/heartbeat || exit 1'],
         interval: Duration.seconds(30),
