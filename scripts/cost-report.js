@@ -489,6 +489,14 @@ function estimate(options = {}) {
       const replicas = ((r.Properties ?? {}).ReplicaRegions ?? []).length;
       add(stack, 'Secrets Manager secrets', cdkPath(stack, id, r), (1 + replicas) * price('secretsManager.secretMonth'), replicas ? `+${replicas} replicas` : 'per secret', 1 + replicas);
     }
+    // A database with an RDS-managed admin password has a secret that RDS creates (billed like any other).
+    for (const type of ['AWS::RDS::DBCluster', 'AWS::RDS::DBInstance']) {
+      for (const [id, r] of resourcesOf(stack, type)) {
+        if ((r.Properties ?? {}).ManageMasterUserPassword === true) {
+          add(stack, 'Secrets Manager secrets', `${cdkPath(stack, id, r)} (RDS-managed admin)`, price('secretsManager.secretMonth'), 'per secret');
+        }
+      }
+    }
     for (const [id, r] of resourcesOf(stack, 'AWS::CloudWatch::Alarm')) {
       const p = r.Properties ?? {};
       let standard = 0;

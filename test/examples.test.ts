@@ -88,6 +88,21 @@ describe.each(['dev', 'prod'] as const)('the example platform (%s profile)', (pr
     }
   });
 
+  test('single points of failure: what docs/runbook.md says runs once in prod, and what runs twice', () => {
+    if (profile !== 'prod') return;
+    const scaling = (stack: string) => Object.values(ts.get(`${p}-${stack}`)!.findResources('AWS::ApplicationAutoScaling::ScalableTarget')) as any[];
+    const minOf = (stack: string, service: RegExp) => scaling(stack)
+      .filter((st) => service.test(JSON.stringify(st.Properties.ResourceId)))
+      .map((st) => [st.Properties.MinCapacity, st.Properties.MaxCapacity]);
+    expect(minOf('Api', /Api/)).toEqual([[2, 10]]);
+    expect(minOf('Umami', /Umami/)).toEqual([[2, 3]]);
+    expect(minOf('Replay', /ReplayWeb/)).toEqual([[1, 4]]);
+    for (const single of [/ReplayWorkers/, /ReplayAssist/, /ReplayClickHouse/]) expect(minOf('Replay', single)).toEqual([[1, 1]]);
+    ts.get(`${p}-Data`)!.resourceCountIs('AWS::RDS::DBInstance', 2);
+    ts.get(`${p}-Replay`)!.hasResourceProperties('AWS::ElastiCache::ReplicationGroup', { NumCacheClusters: 2, AutomaticFailoverEnabled: true });
+    ts.get(`${p}-Network`)!.resourceCountIs('AWS::EC2::Instance', 2);
+  });
+
   test('the five tags on every taggable resource', () => {
     let checked = 0;
     for (const c of app.node.findAll()) {
