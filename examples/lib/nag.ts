@@ -5,10 +5,11 @@ import { IConstruct } from 'constructs';
 let rulePacks: Map<string, string[]> | undefined;
 
 /**
- * The compliance packs (NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1) that have each rule, read from the cdk-nag
- * release in use: each pack applies all its rules to every resource, so one pass over a bare resource lists them.
+ * Every rule of the compliance packs (NIST 800-53 R5, HIPAA Security, PCI DSS 3.2.1) with the packs that have it, read
+ * from the cdk-nag release in use: each pack applies all its rules to every resource, so one pass over a bare resource
+ * lists them.
  */
-function packsOf(rule: string): string[] {
+export function complianceRulePacks(): Map<string, string[]> {
   if (!rulePacks) {
     const found = new Map<string, string[]>();
     const resource = new CfnResource(new Stack(new App(), 'Rules'), 'Any', { type: 'AWS::S3::Bucket' });
@@ -24,7 +25,11 @@ function packsOf(rule: string): string[] {
     }
     rulePacks = found;
   }
-  const packs = rulePacks.get(rule);
+  return rulePacks;
+}
+
+function packsOf(rule: string): string[] {
+  const packs = complianceRulePacks().get(rule);
   if (!packs) throw new Error(`acknowledgeCompliance: no compliance pack has a rule ${rule}`);
   return packs;
 }
