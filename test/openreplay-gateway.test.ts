@@ -207,7 +207,7 @@ test('the synthesized GROUPED gateway resolves its Cloud Map names (assist runs 
   const upstreamHosts = [...conf.matchAll(/set \$upstream_(\w+) ([^:;]+):\d+;/g)].map((m) => [m[1], m[2]]);
   expect(upstreamHosts.find(([service]) => service === 'assist')![1]).not.toMatch(/^\d+\.\d+\.\d+\.\d+$/);
   expect(conf.split('\n').filter((l) => l.startsWith('resolver '))).toEqual([`resolver ${VPC_RESOLVER} valid=10s ipv6=off;`]);
-  const nginx = new Nginx(conf, 8090);
+  const nginx = new Nginx(conf, 8090, { whole: true });
   try {
     expect(() => nginx.check()).not.toThrow();
   } finally {

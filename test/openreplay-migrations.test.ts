@@ -26,8 +26,10 @@ beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'or-migrations-'));
   bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
-  // wget -qO <file> <url>: copies the file of the stand-in tree (fails, like wget, when it is missing).
-  fs.writeFileSync(path.join(bin, 'wget'), `#!/bin/sh\nout="$2"; url="$3"; cp "${dir}/schema/\${url#${BASE}/}" "$out"\n`, { mode: 0o755 });
+  // wget -qO- <url>: prints the file of the stand-in tree (fails, like wget, when it is missing); any other form fails,
+  // so a script that downloads into a file (the containers' root file systems are read-only) fails here too.
+  fs.writeFileSync(path.join(bin, 'wget'),
+    `#!/bin/sh\n[ "$1" = -qO- ] || { echo "wget: only -qO- <url> here, got: $*" >&2; exit 2; }\nurl="$2"; cat "${dir}/schema/\${url#${BASE}/}"\n`, { mode: 0o755 });
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -100,6 +102,23 @@ describe('PostgreSQL', () => {
     expect(r.status).not.toBe(0);
     expect(psql('SELECT openreplay_version()')).toBe('v1.26.0');
   });
+
+  test('a step that cannot be downloaded stops the task before psql runs it', () => {
+    psql(version('v1.26.0'));
+    fs.rmSync(path.join(dir, 'schema', 'postgresql/1.27.0/1.27.0.sql'));
+    const r = runScript(script, env);
+    expect([r.status, r.out]).toEqual([1, expect.stringContaining('download of 1.27.0/1.27.0.sql failed')]);
+    expect(r.out).not.toContain('applying 1.27.0');
+    expect(psql('SELECT openreplay_version()')).toBe('v1.26.0');
+  });
+});
+
+test('the scripts write no file (the migration containers have read-only root file systems)', () => {
+  for (const script of [postgresMigrationScript(BASE, ['1.27.0']), clickhouseMigrationScript(BASE, [['1.27.0', 1]])]) {
+    // Redirections only to stderr or /dev/null.
+    expect([...script.matchAll(/\d?>\s*([^\s;)]+)/g)].map((m) => m[1]).filter((t) => t !== '&2' && t !== '/dev/null')).toEqual([]);
+    expect(script).not.toMatch(/\/tmp\b|mktemp|\btee\b|wget -q?O [^-]/);
+  }
 });
 
 describe('ClickHouse', () => {

@@ -241,7 +241,13 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
   test('migrations fetch the schema at the pinned commit and apply the upgrade scripts of an existing database', () => {
     const task = Object.values(t.findResources('AWS::ECS::TaskDefinition')).map((r: any) => r.Properties)
       .find((p: any) => p.ContainerDefinitions.some((c: any) => c.Name === 'postgres'));
-    const script = (n: string) => task.ContainerDefinitions.find((c: any) => c.Name === n).Command[2] as string;
+    // postgres: the image's entrypoint execs `sh -c <script>`; clickhouse: `sh -c` is the entry point (not /entrypoint.sh).
+    const script = (n: string) => {
+      const c = task.ContainerDefinitions.find((x: any) => x.Name === n);
+      return [...(c.EntryPoint ?? []), ...c.Command].slice(2).join(' ') as string;
+    };
+    expect(task.ContainerDefinitions.find((x: any) => x.Name === 'postgres').Command.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(task.ContainerDefinitions.find((x: any) => x.Name === 'clickhouse').EntryPoint).toEqual(['sh', '-c']);
     for (const n of ['postgres', 'clickhouse']) {
       const urls = script(n).match(/https:\/\/[^'"\s]+/g)!;
       expect(urls).toEqual(['https://raw.githubusercontent.com/openreplay/openreplay/dbb68105e865052d6ec0d49c9d2d13cf5d5f4aef/scripts/schema/db/init_dbs/' + n.replace('postgres', 'postgresql')]);

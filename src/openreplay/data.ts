@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
+import { addScratchVolumes, initLogging, runMainContainerAs } from './scratch-volumes';
 import { HardenedFargateService } from '../core/fargate-service';
 import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
 import { checkInteger, checkRange, propError } from '../core/validation';
@@ -25,6 +26,15 @@ export interface ClickHouseTierProps {
   /** Run the task on Fargate Spot (an interruption restarts ClickHouse; the data stays on EFS). */
   readonly spot?: boolean;
 }
+
+/** The clickhouse image's user (docker/server/Dockerfile.ubuntu: groupadd --gid=101, useradd --uid=101). */
+const CLICKHOUSE_USER = '101:101';
+/** What the server's /entrypoint.sh and the server write outside the data path (docker/server/entrypoint.sh). */
+const CLICKHOUSE_SCRATCH = [
+  { volume: 'clickhouse-tmp', path: '/tmp' },
+  { volume: 'clickhouse-users-d', path: '/etc/clickhouse-server/users.d' },
+  { volume: 'clickhouse-logs', path: '/var/log/clickhouse-server' },
+];
 
 /**
  * ClickHouse as one durable Fargate task: data on an encrypted EFS file system (automatic backups), reachable as
@@ -92,6 +102,20 @@ export class ClickHouseTier extends Construct {
       cloudMapOptions: { name: 'clickhouse', cloudMapNamespace: props.namespace, dnsRecordType: servicediscovery.DnsRecordType.A },
       logRetention: props.logRetention,
       logEncryptionKey: props.logEncryptionKey,
+      readonlyRootFilesystem: true,
+    });
+    // As the image's clickhouse user (uid/gid 101, Dockerfile.ubuntu) from the start: /entrypoint.sh then skips its
+    // chown ("support --user") and runs the server through `clickhouse su 101:101`, which needs no privilege for the
+    // user it already is. On the read-only root it writes, besides the data path (EFS): users.d/default-user.xml (the
+    // password), a copy of users.xml in /tmp (to see whether a mounted file changed `default`), and log files when the
+    // configuration keeps file logs. Those three get task volumes, handed to 101 by a root init of the same image.
+    runMainContainerAs(this.service, CLICKHOUSE_USER);
+    addScratchVolumes(this.service.taskDefinition, this.service.container, {
+      initName: 'clickhouse-dirs-init',
+      image: ecs.ContainerImage.fromRegistry(props.image),
+      owner: CLICKHOUSE_USER,
+      paths: CLICKHOUSE_SCRATCH,
+      logging: initLogging(this.service, 'clickhouse-dirs-init'),
     });
     this.service.container.addPortMappings({ containerPort: 9000, name: 'native' });
     this.service.container.addUlimits({ name: ecs.UlimitName.NOFILE, softLimit: 262144, hardLimit: 262144 });

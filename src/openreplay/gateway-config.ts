@@ -138,3 +138,47 @@ export function renderGatewayConfig(upstreams: Upstreams, options: GatewayConfig
   out('}');
   return lines.join('\n') + '\n';
 }
+
+/**
+ * Where the gateway writes at run time: its `nginx.conf`, the pid file and the five temp directories, all under a
+ * task volume at `/tmp` (the container's root file system is read-only).
+ */
+export const GATEWAY_RUN_DIR = '/tmp/nginx';
+
+/**
+ * The whole `nginx.conf` of the gateway around `serverConf` (from {@link renderGatewayConfig}): what the stock image's
+ * `/etc/nginx/nginx.conf` gives the http context (mime types, default type, access log format, sendfile, keepalive),
+ * with every path nginx writes moved into `dir`, no `user` directive (the container runs as the nginx user, uid 101,
+ * not as root) and the error log on stderr.
+ */
+export function renderGatewayNginxConf(serverConf: string, dir: string = GATEWAY_RUN_DIR): string {
+  return [
+    'worker_processes auto;',
+    `pid ${dir}/nginx.pid;`,
+    'error_log stderr notice;',
+    'events { worker_connections 1024; }',
+    'http {',
+    '  include /etc/nginx/mime.types;',
+    '  default_type application/octet-stream;',
+    '  log_format main \'$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" "$http_x_forwarded_for"\';',
+    '  access_log /dev/stdout main;',
+    '  sendfile on;',
+    '  keepalive_timeout 65;',
+    `  client_body_temp_path ${dir}/client_temp;`,
+    `  proxy_temp_path ${dir}/proxy_temp;`,
+    `  fastcgi_temp_path ${dir}/fastcgi_temp;`,
+    `  uwsgi_temp_path ${dir}/uwsgi_temp;`,
+    `  scgi_temp_path ${dir}/scgi_temp;`,
+    serverConf.trimEnd(),
+    '}',
+  ].join('\n') + '\n';
+}
+
+/**
+ * The gateway's `sh -c` script: writes `$NGINX_CONF` (from {@link renderGatewayNginxConf}) into `dir` and runs nginx on
+ * it in the foreground. Nothing outside `dir` is written, and the image's `/docker-entrypoint.sh` runs none of its
+ * `/docker-entrypoint.d` scripts (it runs them only when the command starts with `nginx`).
+ */
+export function gatewayCommand(dir: string = GATEWAY_RUN_DIR): string {
+  return `mkdir -p ${dir} && printf '%s' "$NGINX_CONF" > ${dir}/nginx.conf && exec nginx -e stderr -c ${dir}/nginx.conf -g 'daemon off;'`;
+}

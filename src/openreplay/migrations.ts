@@ -1,7 +1,8 @@
 /**
  * The shell scripts of the one-off migration task: they fetch OpenReplay's schema scripts from one pinned commit and
  * either create the schema (a new database) or apply, in order, every upgrade after the version the database reports
- * (`openreplay_version()`), so that a release bump upgrades an existing installation.
+ * (`openreplay_version()`), so that a release bump upgrades an existing installation. They write no file: each
+ * step is piped from wget to the client (the containers run with a read-only root file system).
  */
 
 /** Raw file base of the schema scripts at `commit`. */
@@ -18,7 +19,8 @@ export function postgresMigrationScript(base: string, versions: string[]): strin
   const lines = [
     'set -eu',
     `base='${base}/postgresql'`,
-    'run() { wget -qO /tmp/step.sql "$base/$1"; echo "applying $1"; psql "$POSTGRES_STRING" -v ON_ERROR_STOP=1 -f /tmp/step.sql; }',
+    // The step goes from wget to psql through the shell, not a file: the container's root file system is read-only.
+    'run() { sql=$(wget -qO- "$base/$1") || { echo "download of $1 failed" >&2; exit 1; }; echo "applying $1"; printf \'%s\\n\' "$sql" | psql "$POSTGRES_STRING" -v ON_ERROR_STOP=1 -f -; }',
     'exists=$(psql "$POSTGRES_STRING" -tAc "SELECT to_regclass(\'public.tenants\') IS NOT NULL")',
     'if [ "$exists" != t ]; then run init_schema.sql; exit 0; fi',
     'current=$(psql "$POSTGRES_STRING" -tAc "SELECT openreplay_version()")',
@@ -43,7 +45,7 @@ export function clickhouseMigrationScript(base: string, versions: Array<[string,
     'set -eu',
     `base='${base}/clickhouse'`,
     'ch() { clickhouse-client --host "$CH_HOST" --port 9000 --user "${CH_USER:-default}" --password "$CH_PASSWORD" "$@"; }',
-    'run() { wget -qO /tmp/step.sql "$base/$1"; echo "applying $1"; ch --multiquery < /tmp/step.sql; }',
+    'run() { sql=$(wget -qO- "$base/$1") || { echo "download of $1 failed" >&2; exit 1; }; echo "applying $1"; printf \'%s\\n\' "$sql" | ch --multiquery; }',
     'ch -q "SELECT 1" >/dev/null',
     'if ! current=$(ch -q "SELECT openreplay_version()" 2>/dev/null); then run create/init_schema.sql; exit 0; fi',
     'state=$(ch -q "SELECT openreplay_migration_state()" 2>/dev/null || echo -1)',

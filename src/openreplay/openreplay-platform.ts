@@ -12,9 +12,10 @@ import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
 import { BootstrapFunction } from './bootstrap-function';
 import { ackSecret, ClickHouseTier, RedisTier } from './data';
-import { renderGatewayConfig, Upstreams } from './gateway-config';
+import { gatewayCommand, renderGatewayConfig, renderGatewayNginxConf, Upstreams } from './gateway-config';
 import { clickhouseMigrationScript, postgresMigrationScript, schemaBaseUrl } from './migrations';
 import { OpenReplayLayout, OpenReplayPlatformProps } from './props';
+import { addScratchVolumes, initLogging, runMainContainerAs } from './scratch-volumes';
 import { OPENREPLAY_REGISTRY, OPENREPLAY_RELEASE, OPENREPLAY_SCHEMA, SERVICES, ServiceSpec, SHARED_SECRETS, SharedSecretName } from './services';
 import { OpenReplayStorage } from './storage';
 import { customResourceHandler, runTaskOnDeploy } from '../core/custom-resource-function';
@@ -37,6 +38,20 @@ const FS_DIR = '/mnt/efs';
 const FILES_UID = '1001';
 const FILES_INIT = 'session-files-init';
 const GATEWAY_PORT = 8090;
+const GATEWAY_IMAGE = 'public.ecr.aws/nginx/nginx:1.27-alpine';
+/** The image's nginx user (docker-nginx alpine-slim/Dockerfile: adduser -u 101, group 101). */
+const GATEWAY_USER = '101:101';
+/** The users the OpenReplay images run as (docs/containers.md): uid 1001 everywhere, 65532 in the Chainguard frontend. */
+const SERVICE_USER = `${FILES_UID}:${FILES_UID}`;
+const FRONTEND_USER = '65532:65532';
+/**
+ * Why the frontend keeps a writable root file system: its image (cgr.dev/chainguard/nginx, unpinned upstream) has no
+ * shell, and the paths its nginx writes (pid file in /run or /var/run, temp files under /var/lib/nginx/tmp, and any
+ * access log file of its nginx.conf) differ between revisions of the base image and are not verified for v1.27.17.
+ * A task volume would need a chown by an init container of another image, at paths that may be wrong. See
+ * docs/containers.md.
+ */
+export const FRONTEND_WRITABLE_ROOT_REASON = 'cgr.dev/chainguard/nginx has no shell and its runtime write paths (pid file, temp directory, access log) are not verified for this release';
 const GROUP_SIZES: { [group: string]: { cpu: number; memory: number } } = {
   web: { cpu: 512, memory: 2048 },
   workers: { cpu: 512, memory: 2048 },
@@ -273,9 +288,12 @@ export class OpenReplayPlatform extends Construct {
       if (spec.name === 'api') env.ASSIST_URL = `http://${dnsOf('assist', spec.group)}:9001/assist/%s`;
       if (spec.name === 'frontend') env.TRACKER_HOST = props.domainName;
       if (spec.name === 'http') env.USE_CORS = 'false';
+      // Python would try to write __pycache__ next to the code on the read-only root file system.
+      if (spec.python) env.PYTHONDONTWRITEBYTECODE = '1';
       if (spec.name === 'storage' || spec.name === 'canvases' || spec.name === 'images') env.FS_CLEAN_HRS = '24';
       const portMappings = spec.port ? [{ containerPort: spec.port, name: `${spec.name}-port` }] : [];
       const checkHealth = spec.health !== undefined && (spec.port !== undefined || !grouped || spec.health.port !== 8888);
+      const frontend = spec.name === 'frontend';
       return {
         containerName: spec.name,
         image: ecs.ContainerImage.fromRegistry(imageOf(spec)),
@@ -283,6 +301,10 @@ export class OpenReplayPlatform extends Construct {
         secrets,
         portMappings,
         essential: true,
+        // Every OpenReplay image runs as a non-root user with nothing to write outside FS_DIR (a volume), except the
+        // frontend's nginx (FRONTEND_WRITABLE_ROOT_REASON).
+        user: frontend ? FRONTEND_USER : SERVICE_USER,
+        readonlyRootFilesystem: !frontend,
         // In a grouped task only one Go worker can bind the fixed :8888 health port, so workers there have no
         // container health check (the circuit breaker still catches tasks that exit).
         healthCheck: checkHealth ? {
@@ -304,12 +326,28 @@ export class OpenReplayPlatform extends Construct {
     const tasks: Array<{ name: string; specs: ServiceSpec[]; service: HardenedFargateService }> = [];
     const gatewayContainer = (upstreams: Upstreams): ecs.ContainerDefinitionOptions & { containerName: string } => ({
       containerName: 'gateway',
-      image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27-alpine'),
-      environment: { NGINX_CONF: renderGatewayConfig(upstreams, { listenPort: GATEWAY_PORT, resolver: grouped ? undefined : '169.254.169.253' }) },
-      command: ['sh', '-c', 'printf "%s" "$NGINX_CONF" > /etc/nginx/conf.d/default.conf && exec nginx -g "daemon off;"'],
+      image: ecs.ContainerImage.fromRegistry(GATEWAY_IMAGE),
+      // The whole nginx.conf: the stock one writes under /etc/nginx, /var/run and /var/cache/nginx, and starts as root.
+      environment: {
+        NGINX_CONF: renderGatewayNginxConf(renderGatewayConfig(upstreams, { listenPort: GATEWAY_PORT, resolver: grouped ? undefined : '169.254.169.253' })),
+      },
+      command: ['sh', '-c', gatewayCommand()],
       portMappings: [{ containerPort: GATEWAY_PORT, name: 'gateway' }],
       essential: true,
+      user: GATEWAY_USER,
+      readonlyRootFilesystem: true,
     });
+    // nginx as uid 101 writes its configuration, pid file and temp files under /tmp/nginx (GATEWAY_RUN_DIR), on a task
+    // volume that a root init container of the same image hands to uid 101 first.
+    const gatewayScratch = (service: HardenedFargateService) => {
+      addScratchVolumes(service.taskDefinition, service.container, {
+        initName: 'gateway-tmp-init',
+        image: ecs.ContainerImage.fromRegistry(GATEWAY_IMAGE),
+        owner: GATEWAY_USER,
+        paths: [{ volume: 'gateway-tmp', path: '/tmp' }],
+        logging: initLogging(service, 'gateway-tmp-init'),
+      });
+    };
     const routed = ['frontend', 'chalice', 'api', 'http', 'canvases', 'images', 'integrations', 'spot', 'assist'];
     const ingress = props.ingress
       ?? Ingress.loadBalancer({ domainName: props.domainName, hostedZone: props.hostedZone, certificate: props.certificate });
@@ -332,6 +370,8 @@ export class OpenReplayPlatform extends Construct {
             entryPoint: ['/bin/sh', '-c'],
             command: [`chown ${FILES_UID}:${FILES_UID} ${FS_DIR} && chmod 0770 ${FS_DIR}`],
             essential: false,
+            // It writes only the volume.
+            readonlyRootFilesystem: true,
           });
         }
         const size = GROUP_SIZES[group];
@@ -344,6 +384,7 @@ export class OpenReplayPlatform extends Construct {
           secrets: main.secrets,
           command: main.command,
           containerHealthCheck: main.healthCheck,
+          readonlyRootFilesystem: main.readonlyRootFilesystem,
           sidecars: containers,
           cpu: size.cpu,
           memoryLimitMiB: size.memory,
@@ -355,6 +396,8 @@ export class OpenReplayPlatform extends Construct {
           healthCheckGracePeriod: group === 'web' ? Duration.minutes(5) : undefined,
           cloudMapOptions: { name: group, cloudMapNamespace: namespace, dnsRecordType: servicediscovery.DnsRecordType.A },
         });
+        runMainContainerAs(service, main.user!);
+        if (group === 'web') gatewayScratch(service);
         tasks.push({ name: group, specs, service });
         this.services[group] = service;
       }
@@ -388,6 +431,7 @@ export class OpenReplayPlatform extends Construct {
           environment: c.environment,
           secrets: c.secrets,
           containerHealthCheck: c.healthCheck,
+          readonlyRootFilesystem: c.readonlyRootFilesystem,
           cpu: spec.cpu,
           memoryLimitMiB: spec.memoryMiB,
           minCapacity: 1,
@@ -396,16 +440,19 @@ export class OpenReplayPlatform extends Construct {
           fargateBase: props.useSpot && stateless ? 0 : undefined,
           cloudMapOptions: { name: spec.name, cloudMapNamespace: namespace, dnsRecordType: servicediscovery.DnsRecordType.A },
         });
+        runMainContainerAs(service, c.user!);
         tasks.push({ name: spec.name, specs: [spec], service });
         this.services[spec.name] = service;
       }
+      const gateway = gatewayContainer(upstreams);
       const gw = new HardenedFargateService(this, 'Gateway', {
         ...common,
-        image: gatewayContainer(upstreams).image,
+        image: gateway.image,
         containerName: 'gateway',
         containerPort: GATEWAY_PORT,
-        environment: gatewayContainer(upstreams).environment,
-        command: gatewayContainer(upstreams).command,
+        environment: gateway.environment,
+        command: gateway.command,
+        readonlyRootFilesystem: gateway.readonlyRootFilesystem,
         cpu: 256,
         memoryLimitMiB: 512,
         minCapacity: 1,
@@ -413,6 +460,8 @@ export class OpenReplayPlatform extends Construct {
         ingress,
         targetHealthCheck: { path: '/gateway-health' },
       });
+      runMainContainerAs(gw, gateway.user!);
+      gatewayScratch(gw);
       this.services.gateway = gw;
       tasks.push({ name: 'gateway', specs: [], service: gw });
     }
@@ -546,9 +595,13 @@ export class OpenReplayPlatform extends Construct {
     // PostgreSQL first, then ClickHouse: each creates its schema on a new database, or applies the release's upgrade
     // scripts after the version the database reports.
     const postgresImage = ecs.ContainerImage.fromRegistry('public.ecr.aws/docker/library/postgres:17-alpine');
+    // Both run as their image's unprivileged user on a read-only root: the scripts pipe each step, writing no file.
     const pg = task.addContainer('postgres', {
       image: postgresImage,
       essential: false,
+      // postgres:17-alpine's postgres user (adduser -u 70, group 70); docker-entrypoint.sh execs `sh` directly.
+      user: '70:70',
+      readonlyRootFilesystem: true,
       command: ['sh', '-c', postgresMigrationScript(schemaBase, OPENREPLAY_SCHEMA.postgresql)],
       secrets: { POSTGRES_STRING: ecs.Secret.fromSecretsManager(this.database.secret, 'DATABASE_URL') },
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'postgres' }),
@@ -557,7 +610,12 @@ export class OpenReplayPlatform extends Construct {
     const ch = task.addContainer('clickhouse', {
       image: ecs.ContainerImage.fromRegistry(props.clickHouseImage ?? 'clickhouse/clickhouse-server:26.2'),
       essential: true,
-      command: ['sh', '-c', clickhouseMigrationScript(schemaBase, OPENREPLAY_SCHEMA.clickhouse)],
+      // Not through /entrypoint.sh, which prepares a server (mkdir, chown, users.d) before running a command.
+      entryPoint: ['sh', '-c'],
+      command: [clickhouseMigrationScript(schemaBase, OPENREPLAY_SCHEMA.clickhouse)],
+      // The image's clickhouse user (Dockerfile.ubuntu: useradd --uid=101, groupadd --gid=101).
+      user: '101:101',
+      readonlyRootFilesystem: true,
       environment: { CH_HOST: chHost },
       secrets: { CH_PASSWORD: chPassword, ...(chUser ? { CH_USER: chUser } : {}) },
       logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'clickhouse' }),

@@ -6,6 +6,10 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { GATEWAY_RUN_DIR, gatewayCommand, renderGatewayNginxConf } from '../../src/openreplay/gateway-config';
+
+/** uid and gid of `nobody`, the unprivileged user the gateway script runs as when the tests run as root. */
+const NOBODY = 65534;
 
 /** Debian's nginx (nginx-light; .ci/run installs it). */
 export const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => fs.existsSync(p));
@@ -19,48 +23,83 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** A real nginx on 127.0.0.1 running one generated server configuration (the gateway's `conf.d/default.conf`). */
+/**
+ * A real nginx on 127.0.0.1 run as the gateway container runs it: the generated server configuration inside the whole
+ * `nginx.conf` of `renderGatewayNginxConf`, written and started by the container's own `gatewayCommand` script under
+ * `/bin/sh`, with every path nginx writes in one directory that stands for the task's `/tmp` volume. Run as root, the
+ * script runs as `nobody` (uid 65534) on a directory handed to that uid first, as the gateway's init container does on
+ * Fargate (the container runs as nginx, uid 101); run as another user, it runs as that user.
+ */
 export class Nginx {
   private proc?: ChildProcess;
   private readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-'));
+  /** The stand-in for the task volume at /tmp. */
+  private readonly volume = path.join(this.dir, 'tmp');
+  /** Where the script writes (GATEWAY_RUN_DIR in the container). */
+  readonly runDir = path.join(this.volume, 'nginx');
+  private stderr = '';
 
-  /** `serverConf` is the generated configuration; it must listen on `port`. */
-  constructor(private readonly serverConf: string, readonly port: number) {}
+  /**
+   * `conf` is the generated server configuration (or, with `whole`, the container's whole `NGINX_CONF`, whose
+   * GATEWAY_RUN_DIR paths are moved into this nginx's directory); it must listen on `port`.
+   */
+  constructor(private readonly conf: string, readonly port: number, private readonly options: { whole?: boolean } = {}) {
+    fs.mkdirSync(this.volume, { mode: 0o700 });
+    if (process.getuid?.() === 0) {
+      fs.chmodSync(this.dir, 0o711);
+      fs.chownSync(this.volume, NOBODY, NOBODY);
+    }
+  }
 
-  /** Writes the configuration and checks it with `nginx -t` (which resolves no upstream and binds no port). */
-  check(): string {
+  private spawnOptions(): { env: NodeJS.ProcessEnv; uid?: number; gid?: number } {
     if (!NGINX) throw new Error('nginx not found: install it with `apt-get install nginx-light`');
-    const dir = this.dir;
-    const conf = path.join(dir, 'nginx.conf');
-    fs.writeFileSync(conf, [
-      ...(process.getuid?.() === 0 ? ['user root;'] : []), 'worker_processes 1;', `pid ${dir}/nginx.pid;`, `error_log ${dir}/error.log;`, 'daemon off;',
-      'events { worker_connections 64; }',
-      `http { access_log off; client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;`,
-      `fastcgi_temp_path ${dir}/f; uwsgi_temp_path ${dir}/u; scgi_temp_path ${dir}/s;`,
-      this.serverConf, '}',
-    ].join('\n'));
-    const check = spawnSync(NGINX, ['-t', '-p', dir, '-c', conf], { encoding: 'utf-8' });
+    const conf = this.options.whole ? this.conf.split(GATEWAY_RUN_DIR).join(this.runDir) : renderGatewayNginxConf(this.conf, this.runDir);
+    const env = { PATH: `${path.dirname(NGINX)}:/usr/bin:/bin`, NGINX_CONF: conf };
+    return process.getuid?.() === 0 ? { env, uid: NOBODY, gid: NOBODY } : { env };
+  }
+
+  /** Runs the container's script with `nginx -t` (which resolves no upstream and binds no port); returns the nginx.conf path. */
+  check(): string {
+    const check = spawnSync('/bin/sh', ['-c', `${gatewayCommand(this.runDir)} -t`], { ...this.spawnOptions(), stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf-8' });
     if (check.status !== 0) throw new Error(`nginx -t failed: ${check.stderr}`);
-    return conf;
+    return path.join(this.runDir, 'nginx.conf');
   }
 
   async start(): Promise<this> {
-    const conf = this.check();
-    this.proc = spawn(NGINX!, ['-p', this.dir, '-c', conf], { stdio: 'ignore' });
+    this.check();
+    // The access log opens /dev/stdout by path, which fails on the socket node gives a child for 'pipe' (ENXIO); in a
+    // container it is a pipe that runc hands to the container's user. /dev/null here.
+    this.proc = spawn('/bin/sh', ['-c', gatewayCommand(this.runDir)], { ...this.spawnOptions(), stdio: ['ignore', 'ignore', 'pipe'] });
+    this.proc.stderr!.on('data', (d: Buffer) => { this.stderr += d.toString(); });
     for (let i = 0; i < 100; i++) {
       const ok = await new Promise<boolean>((r) => {
         const s = net.connect(this.port, '127.0.0.1', () => { s.end(); r(true); });
         s.on('error', () => r(false));
       });
       if (ok) return this;
+      if (this.proc.exitCode !== null) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     throw new Error(`nginx did not listen on ${this.port}: ${this.errorLog()}`);
   }
 
+  /** What nginx wrote to stderr (its error log). */
   errorLog(): string {
-    const f = path.join(this.dir, 'error.log');
-    return fs.existsSync(f) ? fs.readFileSync(f, 'utf-8') : '';
+    return this.stderr;
+  }
+
+  /** Every file and directory nginx created, relative to the stand-in for /tmp. */
+  written(): string[] {
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+        const p = path.join(d, e.name);
+        out.push(path.relative(this.volume, p));
+        if (e.isDirectory()) walk(p);
+      }
+    };
+    walk(this.volume);
+    return out.sort();
   }
 
   async stop(): Promise<void> {
