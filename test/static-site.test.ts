@@ -201,6 +201,18 @@ describe('StaticCdnSite defaults (eu-west-1, local build, runtime config)', () =
     expect(noCache.DistributionPaths).toEqual(['/', '/index.html', '/config.json', '/about/index.html', '/favicon.ico', '/robots.txt']);
   });
 
+  test('the upload function runs as a role of the library: no AWS managed policy, logs only to its own log group', () => {
+    const fn = Object.values(t.findResources('AWS::Lambda::Function')).find((f: any) => JSON.stringify(f.Properties.Layers ?? []).includes('AwsCliLayer')) as any;
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    expect(roleId).toMatch(/^StaticCdnSiteDeploymentRole/);
+    const role = t.toJSON().Resources[roleId];
+    expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    const statements = Object.values(t.findResources('AWS::IAM::Policy')).filter((p: any) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement) as any[];
+    const logs = statements.filter((st) => [].concat(st.Action).some((a: string) => a.startsWith('logs:')));
+    expect(logs).toEqual([expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^StaticCdnSiteDeploymentLogs/), 'Arn'] } })]);
+  });
+
   test('the upload function may invalidate this distribution only (its ARN, not "*")', () => {
     const statements = Object.values(t.findResources('AWS::IAM::Policy')).flatMap((p: any) => p.Properties.PolicyDocument.Statement) as any[];
     const invalidation = statements.filter((st) => [].concat(st.Action).some((a: string) => a.startsWith('cloudfront:')));

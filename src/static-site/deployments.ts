@@ -7,9 +7,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { StaticCdnSiteProps } from './props';
-import { acknowledgeAwsSolutions, acknowledgeCompliance, flattenReference } from '../core/nag';
+import { acknowledgeAwsSolutions, acknowledgeCompliance, acknowledgeInlineGrants, acknowledgeWildcardResources } from '../core/nag';
 
 /** Files served `no-cache` (besides HTML and config.json) by default: their names carry no content hash. */
 const DEFAULT_NO_CACHE_FILES = ['robots.txt', 'favicon.ico', 'sitemap.xml', '*.webmanifest', 'sw.js', 'service-worker.js'];
@@ -29,7 +29,7 @@ export function deploySite(
   // BucketDeployment names its singleton handler after memoryLimit and rejects a token there: with a token, the handler
   // is created without one and its MemorySize is set on the function resource.
   const tokenMemory = Token.isUnresolved(memoryLimit);
-  const common = { destinationBucket: bucket, memoryLimit: tokenMemory ? undefined : memoryLimit, logGroup };
+  const common = { destinationBucket: bucket, memoryLimit: tokenMemory ? undefined : memoryLimit, logGroup, role: deploymentRole(scope, logGroup) };
 
   let assets: s3deploy.BucketDeployment | undefined;
   if (userSources.length > 0) {
@@ -89,9 +89,11 @@ function invalidateAfter(deployment: s3deploy.BucketDeployment, distribution: cl
 
 /** Sets MemorySize (a deploy-time value) on the upload function of `deployment` (escape hatch on its CfnFunction). */
 function setHandlerMemory(deployment: s3deploy.BucketDeployment, memoryLimit: number) {
-  const fn = deployment.handlerRole.node.scope;
-  const cfn = fn?.node.defaultChild;
-  if (cfn instanceof lambda.CfnFunction) cfn.memorySize = memoryLimit;
+  for (const fn of uploadFunctions(deployment)) {
+    const cfn = fn.node.defaultChild as lambda.CfnFunction;
+    // The singleton created without a memory size (the one a token memoryLimit gets).
+    if (cfn.memorySize === undefined || cfn.memorySize === memoryLimit) cfn.memorySize = memoryLimit;
+  }
 }
 
 /** The paths served no-cache: `/`, `/index.html`, `/config.json`, and the matching files of a local build. */
@@ -141,51 +143,64 @@ export function deploymentLogGroup(scope: Construct): logs.ILogGroup {
 }
 
 /**
- * Acknowledges the findings on the upload function of a BucketDeployment, a stack-wide singleton that aws-cdk-lib
- * creates and configures (runtime, managed policy, wildcard grants): the narrowest construct that holds them.
+ * The execution role every BucketDeployment of the stack gives its shared upload function: it may write to the upload
+ * log group only (the role aws-cdk-lib would create carries AWSLambdaBasicExecutionRole, which may create log groups
+ * and write to any). The deployments add their bucket grants to it.
+ */
+export function deploymentRole(scope: Construct, logGroup: logs.ILogGroup): iam.Role {
+  const stack = Stack.of(scope);
+  const id = 'StaticCdnSiteDeploymentRole';
+  const existing = stack.node.tryFindChild(id) as iam.Role | undefined;
+  if (existing) return existing;
+  const role = new iam.Role(stack, id, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: 'Execution role of the StaticCdnSite upload function: its log group, the site buckets, their invalidations',
+  });
+  logGroup.grantWrite(role);
+  acknowledgeInlineGrants(role,
+    'aws-cdk-lib grants the upload function read of the source bucket and read/write of the site bucket in its inline default policy.');
+  return role;
+}
+
+/**
+ * Acknowledges the findings on the upload function of a BucketDeployment (a stack-wide singleton that aws-cdk-lib
+ * creates and configures: runtime, wildcard grants) and on its role.
  */
 export function acknowledgeDeploymentHandler(deployment: s3deploy.BucketDeployment, siteBucket: s3.Bucket) {
-  const handler: IConstruct | undefined = deployment.handlerRole.node.scope;
-  if (!handler) return;
-  acknowledgeAwsSolutions(handler, ['IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]'],
-    'The upload function of s3deploy.BucketDeployment (aws-cdk-lib) uses the AWS managed basic execution role for its logs.');
-  acknowledgeAwsSolutions(handler, ['L1'],
-    'The upload function of s3deploy.BucketDeployment is built and versioned by aws-cdk-lib with the runtime its bundled AWS CLI needs.');
-  acknowledgeCompliance(handler, ['LambdaInsideVPC', 'LambdaDLQ', 'LambdaConcurrency'],
-    'The upload function of s3deploy.BucketDeployment runs only during deployments, invoked by CloudFormation: it needs no VPC, '
-    + 'and a dead-letter queue or reserved concurrency add nothing to a custom resource handler.');
-  acknowledgeCompliance(handler, ['IAMNoInlinePolicy'],
-    'aws-cdk-lib grants the upload function read of the source bucket and read/write of the site bucket in its inline default policy.');
-  acknowledgeAwsSolutions(handler, ['IAM5[Action::s3:GetBucket*]', 'IAM5[Action::s3:GetObject*]', 'IAM5[Action::s3:List*]',
+  const role = deployment.handlerRole;
+  for (const handler of uploadFunctions(deployment)) {
+    acknowledgeAwsSolutions(handler, ['L1'],
+      'The upload function of s3deploy.BucketDeployment is built and versioned by aws-cdk-lib with the runtime its bundled AWS CLI needs.');
+    acknowledgeCompliance(handler, ['LambdaInsideVPC', 'LambdaDLQ', 'LambdaConcurrency'],
+      'The upload function of s3deploy.BucketDeployment runs only during deployments, invoked by CloudFormation: it needs no VPC, '
+      + 'and a dead-letter queue or reserved concurrency add nothing to a custom resource handler.');
+  }
+  acknowledgeAwsSolutions(role, ['IAM5[Action::s3:GetBucket*]', 'IAM5[Action::s3:GetObject*]', 'IAM5[Action::s3:List*]',
     'IAM5[Action::s3:Abort*]', 'IAM5[Action::s3:DeleteObject*]'],
   'aws-cdk-lib\'s grantRead/grantReadWrite for the upload function: object-level actions on its source bucket and the site bucket only.');
   if (siteBucket.encryptionKey) {
-    acknowledgeAwsSolutions(handler, ['IAM5[Action::kms:ReEncrypt*]', 'IAM5[Action::kms:GenerateDataKey*]'],
+    acknowledgeAwsSolutions(role, ['IAM5[Action::kms:ReEncrypt*]', 'IAM5[Action::kms:GenerateDataKey*]'],
       'aws-cdk-lib\'s grantReadWrite on the SSE-KMS site bucket: data-key actions on the bucket\'s key only.');
   }
-  // The object wildcards (`<bucket ARN>/*`) are known once the policy is complete: acknowledge them at validation, before
-  // any validation plugin reads the acknowledgements.
-  deployment.node.addValidation({
-    validate: () => {
-      const policy = deployment.handlerRole.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
-      if (!policy) return [];
-      const stack = Stack.of(policy);
-      const bucketRef = `<${stack.getLogicalId(siteBucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
-      const doc = stack.resolve(policy.document.toJSON()) as { Statement?: Array<{ Effect: string; Action: unknown; Resource: unknown }> };
-      for (const statement of doc.Statement ?? []) {
-        if (statement.Effect !== 'Allow') continue;
-        const actions = ([] as unknown[]).concat(statement.Action).map(String);
-        const readOnly = actions.every((a) => ['s3:GetObject*', 's3:GetBucket*', 's3:List*'].includes(a));
-        for (const resource of ([] as unknown[]).concat(statement.Resource).map(flattenReference)) {
-          if (resource.includes('*') && (readOnly || resource.startsWith(bucketRef))) {
-            acknowledgeAwsSolutions(handler, [`IAM5[Resource::${resource}]`], readOnly
-              ? 'aws-cdk-lib grants the upload function read of the objects of its source (the staged site build in the CDK asset bucket).'
-              : 'The upload function writes and prunes the objects of the site bucket (aws-cdk-lib\'s grantReadWrite), and nothing else.');
-          }
-        }
-      }
-      return [];
-    },
+  // The object wildcards (`<bucket ARN>/*`), decided from the policy as written.
+  const stack = Stack.of(siteBucket);
+  acknowledgeWildcardResources(role, (resource, actions) => {
+    const bucketRef = `<${stack.getLogicalId(siteBucket.node.defaultChild as s3.CfnBucket)}.Arn>`;
+    if (actions.every((a) => ['s3:GetObject*', 's3:GetBucket*', 's3:List*'].includes(a))) {
+      return 'aws-cdk-lib grants the upload function read of the objects of its source (the staged site build in the CDK asset bucket).';
+    }
+    return resource.startsWith(bucketRef)
+      ? 'The upload function writes and prunes the objects of the site bucket (aws-cdk-lib\'s grantReadWrite), and nothing else.' : undefined;
   });
+}
+
+/**
+ * The upload functions that use the stack's deployment role: aws-cdk-lib makes one stack-level singleton per memory
+ * size, and every one created here runs as that role.
+ */
+function uploadFunctions(scope: Construct): lambda.Function[] {
+  const stack = Stack.of(scope);
+  const role = stack.node.tryFindChild('StaticCdnSiteDeploymentRole');
+  return stack.node.children.filter((c): c is lambda.Function => c instanceof lambda.Function && role !== undefined && c.role === role);
 }
 
