@@ -4,6 +4,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { OpenReplayLayout, OpenReplayPlatform } from '../src';
+import { CONTAINER_IMAGES, ContainerImageFacts, FARGATE, WRITABLE_ROOT_EXCEPTIONS, WriteWhen } from './conformance/container-images';
 import { BucketRole, PortBinding, PROJECT_IMAGES, SERVICES, TRACKER_REQUESTS, ImageFacts, ServiceContract } from './conformance/openreplay-v1.27.0';
 import { testApp } from './helpers/nag';
 import { testStack } from './helpers/stacks';
@@ -23,6 +24,7 @@ interface Container {
   DependsOn?: Array<{ ContainerName: string; Condition: string }>;
   Command?: string[];
   EntryPoint?: string[];
+  ReadonlyRootFilesystem?: boolean;
 }
 
 interface Task { id: string; props: Cfn; containers: Container[] }
@@ -50,6 +52,19 @@ function imageOf(c: Container): ImageFacts | undefined {
   if (service) return SERVICES[service]?.image;
   return PROJECT_IMAGES[imageName(c)];
 }
+const imageFactsOf = (c: Container): ContainerImageFacts | undefined => CONTAINER_IMAGES[imageName(c)];
+/** `User` as uid and gid (a name, or no gid, gives undefined there). */
+const userOf = (c: Container): { uid?: number; gid?: number } => {
+  const [u, g] = (c.User ?? '').split(':');
+  return { uid: /^\d+$/.test(u) ? Number(u) : undefined, gid: g !== undefined && /^\d+$/.test(g) ? Number(g) : undefined };
+};
+/** Containers that others wait for (SUCCESS): the task's init containers. */
+const initsOf = (task: Task): Set<string> =>
+  new Set(task.containers.flatMap((o) => (o.DependsOn ?? []).filter((d) => d.Condition === 'SUCCESS').map((d) => d.ContainerName)));
+const covered = (c: Container, p: string): boolean => (c.MountPoints ?? [])
+  .some((m) => !m.ReadOnly && (p === m.ContainerPath || p.startsWith(m.ContainerPath.replace(/\/$/, '') + '/')));
+const writeApplies = (c: Container, when: WriteWhen): boolean =>
+  when === 'always' || (when === 'image-entrypoint' && !c.EntryPoint) || (when === 'image-command' && !c.EntryPoint && !c.Command);
 const uidOf = (c: Container): number | undefined => (c.User !== undefined ? Number(c.User.split(':')[0]) : imageOf(c)?.uid);
 const envOf = (c: Container): { [k: string]: any } => Object.fromEntries((c.Environment ?? []).map((e) => [e.Name, e.Value]));
 const secretNames = (c: Container): string[] => (c.Secrets ?? []).map((s) => s.Name);
@@ -246,6 +261,91 @@ describe.each([OpenReplayLayout.GROUPED, OpenReplayLayout.SERVICE_PER_TASK])('Op
             if (!allows(statements, a, keyId)) wrong.push(`${c.Name}: task role lacks ${a} on the key of ${use.bucket}`);
           }
         }
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  test('every container has a read-only root file system, unless it is listed with its reason', () => {
+    const wrong: string[] = [];
+    for (const { c } of all) {
+      const reason = WRITABLE_ROOT_EXCEPTIONS[c.Name];
+      if (c.ReadonlyRootFilesystem !== true && !reason) wrong.push(`${c.Name}: the root file system is writable and no exception says why`);
+      if (c.ReadonlyRootFilesystem === true && reason) wrong.push(`${c.Name}: listed as an exception but its root is read-only (remove the exception)`);
+    }
+    for (const name of Object.keys(WRITABLE_ROOT_EXCEPTIONS)) {
+      if (!all.some(({ c }) => c.Name === name)) wrong.push(`${name}: exception for a container that does not exist`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  test('every container runs as its image\'s unprivileged user; root only in init containers that others wait for', () => {
+    const wrong: string[] = [];
+    for (const { task, c } of all) {
+      const facts = imageFactsOf(c);
+      if (!facts) { wrong.push(`${c.Name}: image ${imageName(c)} has no user facts in test/conformance/container-images.ts`); continue; }
+      if (c.User === undefined) { wrong.push(`${c.Name}: no User (the image defaults to uid ${facts.defaultUid})`); continue; }
+      const { uid, gid } = userOf(c);
+      if (uid === 0) {
+        const init = c.Essential === false && initsOf(task).has(c.Name);
+        if (!init) wrong.push(`${c.Name}: runs as root but is not an init container (Essential false, waited for with SUCCESS)`);
+        if (c.ReadonlyRootFilesystem !== true) wrong.push(`${c.Name}: a root init container with a writable root file system`);
+        continue;
+      }
+      if (uid !== facts.user.uid || gid !== facts.user.gid) {
+        wrong.push(`${c.Name}: User ${c.User}, expected ${facts.user.uid}:${facts.user.gid} (${facts.user.source})`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  test('every path an image writes (as the container runs it) is on a writable mount, when the root is read-only', () => {
+    const wrong: string[] = [];
+    for (const { c } of all) {
+      if (c.ReadonlyRootFilesystem !== true) continue;
+      for (const w of imageFactsOf(c)?.writes ?? []) {
+        if (writeApplies(c, w.when) && !covered(c, w.path)) wrong.push(`${c.Name}: writes ${w.path} (${w.when}; ${w.source}), which no writable mount covers`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  test('the gateway\'s command and nginx.conf write only on its writable mounts', () => {
+    const wrong: string[] = [];
+    const gateways = all.filter(({ c }) => c.Name === 'gateway');
+    expect(gateways).toHaveLength(1);
+    for (const { c } of gateways) {
+      const conf: string = envOf(c).NGINX_CONF;
+      const script = [...(c.EntryPoint ?? []), ...(c.Command ?? [])].join(' ');
+      const paths = [
+        ...[...conf.matchAll(/^\s*(?:pid|\w+_temp_path)\s+(\S+);/gm)].map((m) => m[1]),
+        ...[...conf.matchAll(/^\s*(?:access_log|error_log)\s+(\/\S+?)[\s;]/gm)].map((m) => m[1]).filter((p) => !p.startsWith('/dev/')),
+        ...[...script.matchAll(/(?:>\s*|mkdir -p\s+)(\/\S+)/g)].map((m) => m[1]),
+      ];
+      expect(paths.length).toBeGreaterThan(5);
+      for (const p of paths) if (!covered(c, p)) wrong.push(`gateway: writes ${p}, which no writable mount covers`);
+      if (/^\s*user\s/m.test(conf)) wrong.push('gateway: nginx.conf has a user directive (it runs as uid 101, not as root)');
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  test(`every writable task volume of a non-root container is handed to its user by a root init that it waits for (Fargate creates them root-owned ${FARGATE.taskVolume.mode.toString(8)})`, () => {
+    const wrong: string[] = [];
+    for (const { task, c } of all) {
+      const { uid } = userOf(c);
+      if (uid === undefined || uid === 0) continue;
+      for (const mount of (c.MountPoints ?? []).filter((m) => !m.ReadOnly)) {
+        const volume = (task.props.Volumes ?? []).find((v: Cfn) => v.Name === mount.SourceVolume);
+        if (!volume) { wrong.push(`${c.Name}: mount of unknown volume ${mount.SourceVolume}`); continue; }
+        if (volume.EFSVolumeConfiguration) continue; // the access point sets the owner (checked with the session files)
+        const init = task.containers.find((o) => {
+          const at = (o.MountPoints ?? []).find((m) => m.SourceVolume === mount.SourceVolume && !m.ReadOnly)?.ContainerPath;
+          if (o === c || o.Essential !== false || userOf(o).uid !== 0 || !at) return false;
+          const command = [...(o.EntryPoint ?? []), ...(o.Command ?? [])].join(' ');
+          return new RegExp(`chown\\s+${uid}(:${userOf(c).gid ?? '\\d+'})?\\s+([^;&|]*\\s)?${at.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(\\s|$|;|&)`).test(command);
+        });
+        const waits = init && (c.DependsOn ?? []).some((d) => d.ContainerName === init.Name && d.Condition === 'SUCCESS');
+        if (!init || !waits) wrong.push(`${c.Name}: task volume ${mount.SourceVolume} at ${mount.ContainerPath} is root-owned and uid ${uid} cannot write it`);
       }
     }
     expect(wrong).toEqual([]);

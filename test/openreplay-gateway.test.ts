@@ -1,11 +1,13 @@
+import * as fs from 'fs';
 import * as http from 'http';
+import * as path from 'path';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { OpenReplayLayout, OpenReplayPlatform } from '../src';
 import { DnsStub, freePort, Nginx, Received, StandIn } from './helpers/gateway-nginx';
 import { testApp } from './helpers/nag';
 import { testStack } from './helpers/stacks';
-import { OPENREPLAY_ROUTES, renderGatewayConfig, TRACKER_REQUEST_HEADERS, VPC_RESOLVER } from '../src/openreplay/gateway-config';
+import { GATEWAY_RUN_DIR, gatewayCommand, OPENREPLAY_ROUTES, renderGatewayConfig, TRACKER_REQUEST_HEADERS, VPC_RESOLVER } from '../src/openreplay/gateway-config';
 
 jest.setTimeout(30_000);
 
@@ -210,6 +212,36 @@ test('the synthesized GROUPED gateway resolves its Cloud Map names (assist runs 
   const nginx = new Nginx(conf, 8090, { whole: true });
   try {
     expect(() => nginx.check()).not.toThrow();
+  } finally {
+    await nginx.stop();
+  }
+});
+
+test('the synthesized gateway container: nginx as uid 101 on a read-only root, writing only its /tmp volume', async () => {
+  const app = testApp();
+  const stack = testStack(app);
+  const zone = route53.HostedZone.fromHostedZoneAttributes(stack, 'Zone', { hostedZoneId: 'Z1', zoneName: 'example.com' });
+  new OpenReplayPlatform(stack, 'Replay', { domainName: 'replay.example.com', hostedZone: zone, layout: OpenReplayLayout.SERVICE_PER_TASK });
+  const gateway = Object.values(Template.fromStack(stack).findResources('AWS::ECS::TaskDefinition'))
+    .flatMap((r: any) => r.Properties.ContainerDefinitions).find((c: any) => c.Name === 'gateway');
+  expect(gateway).toMatchObject({ User: '101:101', ReadonlyRootFilesystem: true, Command: ['sh', '-c', gatewayCommand()] });
+  expect(gateway.EntryPoint).toBeUndefined();
+  expect(gateway.MountPoints).toEqual([{ ContainerPath: '/tmp', SourceVolume: 'gateway-tmp', ReadOnly: false }]);
+  const conf: string = gateway.Environment.find((e: any) => e.Name === 'NGINX_CONF').Value;
+  expect(conf).toContain(`pid ${GATEWAY_RUN_DIR}/nginx.pid;`);
+  // The same script and nginx.conf in a real nginx, on another port, with the run directory moved.
+  const port = await freePort();
+  const nginx = new Nginx(conf.replace(/listen 8090;/, `listen ${port};`), port, { whole: true });
+  try {
+    await nginx.start();
+    const res = await request(port, 'GET', '/gateway-health');
+    expect([res.status, res.body]).toEqual([200, 'ok']);
+    expect(nginx.written()).toEqual(['nginx', ...['client_temp', 'fastcgi_temp', 'nginx.conf', 'nginx.pid', 'proxy_temp', 'scgi_temp', 'uwsgi_temp'].map((f) => `nginx/${f}`)]);
+    // Run as root, the tests ran it as nobody: everything it wrote is nobody's (no step needed root).
+    if (process.getuid?.() === 0) {
+      const volume = path.dirname(nginx.runDir);
+      expect([...new Set(nginx.written().map((f) => fs.statSync(path.join(volume, f)).uid))]).toEqual([65534]);
+    }
   } finally {
     await nginx.stop();
   }

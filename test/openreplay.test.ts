@@ -193,7 +193,9 @@ describe('OpenReplayPlatform, grouped layout (default)', () => {
       const users = task.ContainerDefinitions.filter((c: any) => (c.MountPoints ?? []).some((m: any) => m.ContainerPath === '/mnt/efs'));
       if (users.length === 0) continue;
       const init = task.ContainerDefinitions.find((c: any) => c.Name === 'session-files-init');
-      expect(init).toMatchObject({ Essential: false, User: '0', EntryPoint: ['/bin/sh', '-c'], Command: ['chown 1001:1001 /mnt/efs && chmod 0770 /mnt/efs'] });
+      expect(init).toMatchObject({
+        Essential: false, User: '0', ReadonlyRootFilesystem: true, EntryPoint: ['/bin/sh', '-c'], Command: ['chown 1001:1001 /mnt/efs && chmod 0770 /mnt/efs'],
+      });
       expect(init.MountPoints).toEqual([{ ContainerPath: '/mnt/efs', SourceVolume: 'session-files', ReadOnly: false }]);
       for (const c of users.filter((x: any) => x !== init)) {
         expect([c.Name, c.DependsOn]).toEqual([c.Name, expect.arrayContaining([{ ContainerName: 'session-files-init', Condition: 'SUCCESS' }])]);

@@ -384,7 +384,14 @@ export const PROJECT_IMAGES: { [image: string]: ImageFacts } = {
     curl: false,
     binaries: ['/bin/sh', '/usr/bin/wget', '/usr/bin/clickhouse-client'],
   },
-  'public.ecr.aws/aws-observability/aws-otel-collector': { source: 'ADOT collector (distroless)', uid: 0, shell: false, wget: false, curl: false, binaries: ['/healthcheck'] },
+  'public.ecr.aws/aws-observability/aws-otel-collector': {
+    source: 'ADOT collector (distroless): aws-observability/aws-otel-collector v0.43.3 cmd/awscollector/Dockerfile:12-24,97 (user aoc, uid/gid 4317, FROM scratch)',
+    uid: 4317,
+    shell: false,
+    wget: false,
+    curl: false,
+    binaries: ['/healthcheck'],
+  },
 };
 
 /**
