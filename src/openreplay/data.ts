@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import { addScratchVolumes, initLogging, runMainContainerAs } from './scratch-volumes';
+import { addScratchVolumes, initLogging } from './scratch-volumes';
 import { HardenedFargateService } from '../core/fargate-service';
 import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
 import { checkInteger, checkRange, propError } from '../core/validation';
@@ -103,13 +103,13 @@ export class ClickHouseTier extends Construct {
       logRetention: props.logRetention,
       logEncryptionKey: props.logEncryptionKey,
       readonlyRootFilesystem: true,
+      user: CLICKHOUSE_USER,
     });
     // As the image's clickhouse user (uid/gid 101, Dockerfile.ubuntu) from the start: /entrypoint.sh then skips its
     // chown ("support --user") and runs the server through `clickhouse su 101:101`, which needs no privilege for the
     // user it already is. On the read-only root it writes, besides the data path (EFS): users.d/default-user.xml (the
     // password), a copy of users.xml in /tmp (to see whether a mounted file changed `default`), and log files when the
     // configuration keeps file logs. Those three get task volumes, handed to 101 by a root init of the same image.
-    runMainContainerAs(this.service, CLICKHOUSE_USER);
     addScratchVolumes(this.service.taskDefinition, this.service.container, {
       initName: 'clickhouse-dirs-init',
       image: ecs.ContainerImage.fromRegistry(props.image),

@@ -15,7 +15,7 @@ import { ackSecret, ClickHouseTier, RedisTier } from './data';
 import { gatewayCommand, renderGatewayConfig, renderGatewayNginxConf, Upstreams } from './gateway-config';
 import { clickhouseMigrationScript, postgresMigrationScript, schemaBaseUrl } from './migrations';
 import { OpenReplayLayout, OpenReplayPlatformProps } from './props';
-import { addScratchVolumes, initLogging, runMainContainerAs } from './scratch-volumes';
+import { addScratchVolumes, initLogging } from './scratch-volumes';
 import { OPENREPLAY_REGISTRY, OPENREPLAY_RELEASE, OPENREPLAY_SCHEMA, SERVICES, ServiceSpec, SHARED_SECRETS, SharedSecretName } from './services';
 import { OpenReplayStorage } from './storage';
 import { customResourceHandler, runTaskOnDeploy } from '../core/custom-resource-function';
@@ -385,6 +385,7 @@ export class OpenReplayPlatform extends Construct {
           command: main.command,
           containerHealthCheck: main.healthCheck,
           readonlyRootFilesystem: main.readonlyRootFilesystem,
+          user: main.user,
           sidecars: containers,
           cpu: size.cpu,
           memoryLimitMiB: size.memory,
@@ -396,7 +397,6 @@ export class OpenReplayPlatform extends Construct {
           healthCheckGracePeriod: group === 'web' ? Duration.minutes(5) : undefined,
           cloudMapOptions: { name: group, cloudMapNamespace: namespace, dnsRecordType: servicediscovery.DnsRecordType.A },
         });
-        runMainContainerAs(service, main.user!);
         if (group === 'web') gatewayScratch(service);
         tasks.push({ name: group, specs, service });
         this.services[group] = service;
@@ -432,6 +432,7 @@ export class OpenReplayPlatform extends Construct {
           secrets: c.secrets,
           containerHealthCheck: c.healthCheck,
           readonlyRootFilesystem: c.readonlyRootFilesystem,
+          user: c.user,
           cpu: spec.cpu,
           memoryLimitMiB: spec.memoryMiB,
           minCapacity: 1,
@@ -440,7 +441,6 @@ export class OpenReplayPlatform extends Construct {
           fargateBase: props.useSpot && stateless ? 0 : undefined,
           cloudMapOptions: { name: spec.name, cloudMapNamespace: namespace, dnsRecordType: servicediscovery.DnsRecordType.A },
         });
-        runMainContainerAs(service, c.user!);
         tasks.push({ name: spec.name, specs: [spec], service });
         this.services[spec.name] = service;
       }
@@ -453,6 +453,7 @@ export class OpenReplayPlatform extends Construct {
         environment: gateway.environment,
         command: gateway.command,
         readonlyRootFilesystem: gateway.readonlyRootFilesystem,
+        user: gateway.user,
         cpu: 256,
         memoryLimitMiB: 512,
         minCapacity: 1,
@@ -460,7 +461,6 @@ export class OpenReplayPlatform extends Construct {
         ingress,
         targetHealthCheck: { path: '/gateway-health' },
       });
-      runMainContainerAs(gw, gateway.user!);
       gatewayScratch(gw);
       this.services.gateway = gw;
       tasks.push({ name: 'gateway', specs: [], service: gw });

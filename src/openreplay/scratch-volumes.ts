@@ -52,15 +52,6 @@ export function addScratchVolumes(
   return init;
 }
 
-/**
- * Sets the `User` of a service's main container. HardenedFargateService has no `user` option for its main container
- * yet, so this sets it on the task definition's container entry (the main container is the task's first).
- */
-export function runMainContainerAs(service: HardenedFargateService, user: string): void {
-  const cfn = service.taskDefinition.node.defaultChild as ecs.CfnTaskDefinition;
-  cfn.addPropertyOverride('ContainerDefinitions.0.User', user);
-}
-
 /** Log driver of an init container in a service's log group (as HardenedFargateService's own containers). */
 export function initLogging(service: HardenedFargateService, prefix: string): ecs.LogDriver {
   return ecs.LogDrivers.awsLogs({ logGroup: service.logGroup, streamPrefix: prefix, mode: ecs.AwsLogDriverMode.NON_BLOCKING });
