@@ -89,10 +89,12 @@ export const CONTAINER_IMAGES: { [repository: string]: ContainerImageFacts } = {
     user: { uid: 101, gid: 101, source: 'ClickHouse/ClickHouse docker/server/Dockerfile.ubuntu (groupadd -r clickhouse --gid=101, useradd -r -g clickhouse --uid=101); entrypoint.sh "support --user"' },
     defaultUid: 0,
     writes: [
-      { path: '/var/lib/clickhouse', when: 'image-command', source: 'docker/server/entrypoint.sh (DATA_DIR, tmp_path, user_files_path, format_schema_path: mkdir -p); VOLUME /var/lib/clickhouse (Dockerfile.ubuntu)' },
-      { path: '/etc/clickhouse-server/users.d', when: 'image-command', source: 'docker/server/entrypoint.sh manage_clickhouse_user (default-user.xml whenever a password or access management is set, or to restrict default)' },
-      { path: '/tmp', when: 'image-command', source: 'docker/server/entrypoint.sh manage_clickhouse_user (cp "$USERS_XML" /tmp)' },
-      { path: '/var/log/clickhouse-server', when: 'image-command', source: 'docker/server/entrypoint.sh (LOG_DIR, ERROR_LOG_DIR from logger.log/errorlog; file logs unless docker_related_config.xml removes them)' },
+      // Older revisions of entrypoint.sh (00b7432) prepare the directories and users.d before they look at the command,
+      // so these apply whenever /entrypoint.sh runs; the newest does it only when it starts the server.
+      { path: '/var/lib/clickhouse', when: 'image-entrypoint', source: 'docker/server/entrypoint.sh (DATA_DIR, tmp_path, user_files_path, format_schema_path: mkdir -p); VOLUME /var/lib/clickhouse (Dockerfile.ubuntu)' },
+      { path: '/etc/clickhouse-server/users.d', when: 'image-entrypoint', source: 'docker/server/entrypoint.sh (00b7432: before the command check; newest: manage_clickhouse_user) default-user.xml when a password or access management is set' },
+      { path: '/var/log/clickhouse-server', when: 'image-entrypoint', source: 'docker/server/entrypoint.sh (LOG_DIR, ERROR_LOG_DIR from logger.log/errorlog; file logs unless docker_related_config.xml removes them)' },
+      { path: '/tmp', when: 'image-command', source: 'docker/server/entrypoint.sh (newest) manage_clickhouse_user (cp "$USERS_XML" /tmp)' },
     ],
   },
   'public.ecr.aws/docker/library/postgres': {
