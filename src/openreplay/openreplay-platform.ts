@@ -44,14 +44,6 @@ const GATEWAY_USER = '101:101';
 /** The users the OpenReplay images run as (docs/containers.md): uid 1001 everywhere, 65532 in the Chainguard frontend. */
 const SERVICE_USER = `${FILES_UID}:${FILES_UID}`;
 const FRONTEND_USER = '65532:65532';
-/**
- * Why the frontend keeps a writable root file system: its image (cgr.dev/chainguard/nginx, unpinned upstream) has no
- * shell, and the paths its nginx writes (pid file in /run or /var/run, temp files under /var/lib/nginx/tmp, and any
- * access log file of its nginx.conf) differ between revisions of the base image and are not verified for v1.27.17.
- * A task volume would need a chown by an init container of another image, at paths that may be wrong. See
- * docs/containers.md.
- */
-export const FRONTEND_WRITABLE_ROOT_REASON = 'cgr.dev/chainguard/nginx has no shell and its runtime write paths (pid file, temp directory, access log) are not verified for this release';
 const GROUP_SIZES: { [group: string]: { cpu: number; memory: number } } = {
   web: { cpu: 512, memory: 2048 },
   workers: { cpu: 512, memory: 2048 },
@@ -302,7 +294,10 @@ export class OpenReplayPlatform extends Construct {
         portMappings,
         essential: true,
         // Every OpenReplay image runs as a non-root user with nothing to write outside FS_DIR (a volume), except the
-        // frontend's nginx (FRONTEND_WRITABLE_ROOT_REASON).
+        // frontend's nginx, which keeps a writable root: its image (cgr.dev/chainguard/nginx, unpinned upstream) has no
+        // shell, and the paths its nginx writes (pid file in /run or /var/run, temp files under /var/lib/nginx/tmp, any
+        // access log file of its nginx.conf) differ between revisions of the base image and are not verified for this
+        // release; volumes at wrong paths would stop the dashboard (docs/containers.md). It runs as its own user.
         user: frontend ? FRONTEND_USER : SERVICE_USER,
         readonlyRootFilesystem: !frontend,
         // In a grouped task only one Go worker can bind the fixed :8888 health port, so workers there have no
