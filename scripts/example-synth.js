@@ -51,6 +51,16 @@ const stacks = Object.entries(manifest.artifacts)
     return { id, region: (a.environment ?? '').split('/').pop(), file, resources: resources.length };
   });
 
+// Every template written must be a stack of the manifest: a second App created during the synth (e.g. a helper's
+// scratch App without autoSynth: false) writes its own manifest over the real one, and the real templates would go
+// unchecked.
+const unlisted = fs.readdirSync(out).filter((f) => f.endsWith('.template.json'))
+  .filter((f) => !stacks.some((st) => path.basename(st.file) === f));
+if (unlisted.length > 0) {
+  console.error(`example: templates not in the cloud assembly's manifest (another App wrote it?): ${unlisted.join(', ')}`);
+  process.exit(1);
+}
+
 // cfn-lint over every template.
 const lintCmd = process.env.CFN_LINT ?? 'cfn-lint';
 const lint = spawnSync(lintCmd, ['--format', 'json', '--', ...stacks.map((s) => s.file)], { encoding: 'utf-8', maxBuffer: 64 << 20 });

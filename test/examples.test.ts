@@ -140,6 +140,11 @@ describe.each(['dev', 'prod'] as const)('the example platform (%s profile)', (pr
       ts.get(`${p}-Data`)!.resourceCountIs('AWS::RDS::DBInstance', 1);
     }
     ts.get(`${p}-Audit`)!.hasResourceProperties('AWS::CloudTrail::Trail', { IsMultiRegionTrail: true, EnableLogFileValidation: true });
+    // Launch template names are unique per account and region: one per NAT instance, none shared with the other profile.
+    const templateNames = Object.values(network.findResources('AWS::EC2::LaunchTemplate')).map((lt: any) => lt.Properties.LaunchTemplateName);
+    expect(templateNames).toHaveLength(profile === 'prod' ? 2 : 1);
+    expect(new Set(templateNames).size).toBe(templateNames.length);
+    for (const name of templateNames) expect(JSON.stringify(name)).toContain(profile);
     // Each NAT instance is rebooted when its own status check fails (host failures: EC2's automatic recovery).
     const checks = Object.values(network.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: 'StatusCheckFailed_Instance' } })) as any[];
     expect(checks).toHaveLength(profile === 'prod' ? 2 : 1);

@@ -12,7 +12,7 @@ let rulePacks: Map<string, string[]> | undefined;
 export function complianceRulePacks(): Map<string, string[]> {
   if (!rulePacks) {
     const found = new Map<string, string[]>();
-    const resource = new CfnResource(new Stack(new App(), 'Rules'), 'Any', { type: 'AWS::S3::Bucket' });
+    const resource = new CfnResource(new Stack(new App({ autoSynth: false }), 'Rules'), 'Any', { type: 'AWS::S3::Bucket' });
     const packs: NagPack[] = [new NIST80053R5Checks(), new HIPAASecurityChecks(), new PCIDSS321Checks()];
     for (const pack of packs) {
       Object.assign(pack, {

@@ -29,6 +29,11 @@ export class NetworkStack extends Stack {
 
   constructor(scope: Construct, id: string, props: NetworkStackProps) {
     super(scope, id, props);
+    // InstanceRequireImdsv2Aspect below names each instance's launch template after the instance's construct id, which
+    // both NAT instances share ("NatInstance"): launch template names are unique per account and region, so the second
+    // would fail to create. The flag makes the names unique per instance (aws-cdk issues #17656, #22695). Set on the
+    // stack, before any child, so that it holds in tests as in `cdk synth`.
+    this.node.setContext('@aws-cdk/aws-ec2:uniqueImdsv2TemplateName', true);
 
     this.logKey = new kms.Key(this, 'LogKey', {
       description: 'Encrypts the platform CloudWatch log groups',
