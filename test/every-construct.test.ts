@@ -48,3 +48,16 @@ test('every construct with default props synthesizes with no warning but the doc
   const after = app.synth({ force: true }).stacks.flatMap((s) => s.messages).filter((m) => m.level === 'warning' || m.level === 'error');
   expect(after.map((m) => `${m.id}: ${String(m.entry.data)}`)).toEqual([]);
 });
+
+// AWS Control Tower CT.KMS.PR.3: a key the library creates lets nobody create a grant that is not for an AWS resource.
+test('every KMS key the constructs create (default props) limits grants to AWS resources', () => {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  buildEveryConstruct(app, { account: '111111111111', region: 'eu-west-1' });
+  const keys = app.node.findAll().filter((c): c is Stack => c instanceof Stack)
+    .flatMap((s) => Object.entries(Template.fromStack(s).findResources('AWS::KMS::Key')).map(([id, k]) => [`${s.stackName}/${id}`, k] as [string, any]));
+  expect(keys.length).toBeGreaterThanOrEqual(2);
+  for (const [id, key] of keys) {
+    const deny = key.Properties.KeyPolicy.Statement.find((st: any) => st.Sid === 'DenyGrantsNotForAwsResources');
+    expect({ id, deny }).toEqual({ id, deny: expect.objectContaining({ Effect: 'Deny', Action: 'kms:CreateGrant', Principal: { AWS: '*' } }) });
+  }
+});

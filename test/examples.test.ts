@@ -103,6 +103,25 @@ describe.each(['dev', 'prod'] as const)('the example platform (%s profile)', (pr
     ts.get(`${p}-Network`)!.resourceCountIs('AWS::EC2::Instance', 2);
   });
 
+  test('every KMS key: no grant unless it is for an AWS resource or made by an AWS service (Control Tower CT.KMS.PR.3), once', () => {
+    let keys = 0;
+    for (const t of ts.values()) {
+      for (const key of Object.values(t.findResources('AWS::KMS::Key')) as any[]) {
+        keys++;
+        const deny = key.Properties.KeyPolicy.Statement.filter((st: any) => st.Sid === 'DenyGrantsNotForAwsResources');
+        expect(deny).toEqual([{
+          Sid: 'DenyGrantsNotForAwsResources',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'kms:CreateGrant',
+          Resource: '*',
+          Condition: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+        }]);
+      }
+    }
+    expect(keys).toBe(profile === 'prod' ? 5 : 4);
+  });
+
   test('the five tags on every taggable resource', () => {
     let checked = 0;
     for (const c of app.node.findAll()) {

@@ -1,10 +1,11 @@
 import * as path from 'path';
-import { App, Stack, Tags } from 'aws-cdk-lib';
+import { App, Aspects, Stack, Tags } from 'aws-cdk-lib';
 import { ApiStack } from './api-stack';
 import { AuditStack } from './audit-stack';
 import { DOMAIN, edgeEnv, env, Profile, PROJECT_TAG } from './config';
 import { DataStack } from './data-stack';
 import { EdgeStack } from './edge-stack';
+import { LimitKeyGrantsToAwsResources } from './kms-grants';
 import { NetworkStack } from './network-stack';
 import { ObservabilityStack } from './observability-stack';
 import { PlatformStack } from './platform-stack';
@@ -63,6 +64,9 @@ export function buildPlatform(app: App, options: PlatformAppOptions) {
     [edge, 'edge'], [site, 'site'], [audit, 'audit'], [observability, 'observability'],
   ];
   for (const [stack, service] of services) Tags.of(stack).add('Service', service);
+
+  // Every KMS key: grants only for AWS resources (AWS Control Tower CT.KMS.PR.3).
+  Aspects.of(app).add(new LimitKeyGrantsToAwsResources());
 
   // Guard rails checked at synth time: IP addresses, listener rules, security groups, target groups.
   checkQuotas(app);

@@ -28,6 +28,7 @@ import {
 } from './options';
 import { serviceChecks } from './service-monitor';
 import { targetGroupChecks } from './target-group-monitor';
+import { limitGrantsToAwsResources } from '../core/kms';
 import { MonitoringTargets } from '../core/observable';
 import { isObservable } from '../core/observable-util';
 import { checkLogRetentionDays, checkPattern, checkRange, propError } from '../core/validation';
@@ -208,6 +209,7 @@ export class ObservabilityBundle extends Construct {
         description: `Encrypts the alarm topic of ${where}`,
         enableKeyRotation: true,
       });
+      limitGrantsToAwsResources(this.topicKey);
       // Services publishing to an encrypted topic need the key: CloudWatch alarms, and AWS Budgets with a budget.
       const publishers = ['cloudwatch.amazonaws.com', ...(props.monthlyBudgetUsd !== undefined ? ['budgets.amazonaws.com'] : [])];
       this.topicKey.addToResourcePolicy(new iam.PolicyStatement({

@@ -9,6 +9,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { BUCKETS, BucketName } from './services';
+import { limitGrantsToAwsResources } from '../core/kms';
 import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
 
 /** Props of the storage tier. */
@@ -67,6 +68,7 @@ export class OpenReplayStorage extends Construct {
       enableKeyRotation: true,
       removalPolicy: props.removalPolicy,
     });
+    limitGrantsToAwsResources(this.recordingsKey);
     for (const name of BUCKETS) {
       const recordings = name === 'mobs' || name === 'spots' || name === 'uxtesting-records';
       const kmsEncrypted = RECORDING_BUCKETS.includes(name);
