@@ -122,6 +122,19 @@ describe.each(['dev', 'prod'] as const)('the example platform (%s profile)', (pr
     expect(keys).toBe(profile === 'prod' ? 5 : 4);
   });
 
+  test('every container runs as a declared user, root only in non-essential init containers', () => {
+    for (const [name, t] of ts) {
+      for (const td of Object.values(t.findResources('AWS::ECS::TaskDefinition')) as any[]) {
+        for (const c of td.Properties.ContainerDefinitions) {
+          const user = String(c.User ?? '<image default>');
+          const root = user === '0' || user.startsWith('0:') || user === 'root';
+          expect({ name, container: c.Name, user, ok: root ? c.Essential === false : c.User !== undefined })
+            .toEqual({ name, container: c.Name, user, ok: true });
+        }
+      }
+    }
+  });
+
   test('the five tags on every taggable resource', () => {
     let checked = 0;
     for (const c of app.node.findAll()) {

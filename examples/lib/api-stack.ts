@@ -33,6 +33,9 @@ export class ApiStack extends Stack {
       fargateSpotWeight: props.profile === 'prod' ? 0 : 4,
       fargateBase: 0,
       enableExecuteCommand: props.profile === 'dev',
+      // The image's own user (examples/api/Dockerfile: USER node, uid 1000 in node:22-alpine), said in the template so
+      // that an image that drops its USER cannot run as root unnoticed.
+      user: '1000:1000',
       // The schema migration runs as a one-off task of each new version before it takes traffic.
       migrationCommand: ['node', 'dist/migrate.js'],
       // Traces to X-Ray and metrics to CloudWatch through the ADOT collector sidecar (the service uses the OTel SDK).
