@@ -277,6 +277,10 @@ deploy.addJobs({
 });
 project.addDevDeps('yaml@^2');
 
+// AWS Control Tower's proactive controls as cfn-guard rules, with the cfn-guard binary (test/control-tower.test.ts runs
+// them over the example's templates): the package ships both, so no Rust toolchain or download at test time.
+project.addDevDeps('@cdklabs/cdk-validator-cfnguard@0.0.62');
+
 // Integration tests (test/integ.*.ts): committed snapshots verified in CI with integ-runner (no deployment here);
 // a maintainer with an AWS account deploys them with the command in test/integ/README.md. Pinned: the runner's bundled
 // feature flags shape the snapshots. integ-tests-alpha 2.245.0-alpha.0 is the newest on the registry (peer ^2.245.0).
