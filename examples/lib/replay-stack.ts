@@ -26,6 +26,9 @@ export class ReplayStack extends Stack {
       // dev: every OpenReplay task and ClickHouse on Fargate Spot (about 70% off; an interruption restarts a task, see
       // useSpot). prod: on demand, and Valkey with a replica in the second AZ and automatic failover.
       useSpot: props.profile === 'dev',
+      // prod runs one web task (autoscaling 1-4): a single point of failure that is not by design. A second always-on
+      // task costs $21.26 a month on demand and takes prod over its $300 budget (docs/runbook.md, "Single points of
+      // failure"; docs/cost.md); ClickHouse, workers and assist are single by design (same section).
       redisMultiAz: props.profile === 'prod',
       projectName: 'site',
     });
