@@ -51,7 +51,7 @@ describe('HardenedFargateService root file system and user', () => {
       Essential: false,
       ReadonlyRootFilesystem: true,
       EntryPoint: ['sh', '-c'],
-      Command: ["chown 1000:1000 '/tmp' '/app/cache' && chmod 0700 '/tmp' '/app/cache'"],
+      Command: ['chown 1000:1000 /tmp /app/cache && chmod 0700 /tmp /app/cache'],
     });
     expect(init.MountPoints).toEqual(app.MountPoints);
     // Without a user the volumes are mounted, and nothing runs as root to hand them over.

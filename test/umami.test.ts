@@ -31,7 +31,7 @@ describe('UmamiService defaults (new Aurora cluster)', () => {
     const init = defs.find((c) => c.Name === 'writable-paths-init');
     expect(main).toMatchObject({ User: '1001', ReadonlyRootFilesystem: true, MountPoints: expect.arrayContaining([{ ContainerPath: '/tmp', SourceVolume: 'writable-0', ReadOnly: false }]) });
     expect(main.DependsOn).toEqual(expect.arrayContaining([{ ContainerName: 'writable-paths-init', Condition: 'SUCCESS' }]));
-    expect(init).toMatchObject({ Image: main.Image, User: '0', Essential: false, ReadonlyRootFilesystem: true, Command: ["chown 1001 '/tmp' && chmod 0700 '/tmp'"] });
+    expect(init).toMatchObject({ Image: main.Image, User: '0', Essential: false, ReadonlyRootFilesystem: true, Command: ['chown 1001 /tmp && chmod 0700 /tmp'] });
     // Every container of the task: a read-only root; root only for the non-essential init containers.
     for (const c of defs) {
       expect({ name: c.Name, ro: c.ReadonlyRootFilesystem }).toEqual({ name: c.Name, ro: true });

@@ -11,6 +11,7 @@ import { IngressBinding } from './ingress';
 import { acknowledgeAwsSolutions, acknowledgeCompliance, acknowledgeInlineGrants, acknowledgeUnscopableActions, acknowledgeWildcardResources, UNSCOPABLE_ACTIONS } from './nag';
 import { MonitoringTargets, IObservable } from './observable';
 import { serviceTargets } from './observable-util';
+import { addScratchVolumes } from './scratch-volumes';
 import {
   checkDuration, checkEcsServiceName, checkHealthCheckTiming, checkHealthyPercents, checkHttpPath, checkInteger, checkLogRetentionDays,
   checkOrdered, checkPattern, checkRange, checkWholeDuration, propError,
@@ -348,41 +349,34 @@ export class HardenedFargateService extends Construct implements IObservable {
 
   /**
    * One empty task volume per path, mounted read-write into the main container. Fargate creates each owned by root with
-   * mode 0755; for a `user`, a root init container of the same image gives them to that user first.
+   * mode 0755; for a `user`, a root init container of the same image gives them to that user first (addScratchVolumes).
    */
   private addWritablePaths(paths: string[], image: ecs.ContainerImage, user: string | undefined, logging: ecs.LogDriver): void {
     if (paths.length === 0) return;
     const where = this.node.path;
     const seen = new Set<string>();
-    const mounts = paths.map((containerPath, i) => {
-      if (!Token.isUnresolved(containerPath) && !/^\/[A-Za-z0-9._\-/]*$/.test(containerPath)) {
-        propError(where, 'writablePaths', `'${containerPath}' is not an absolute path of letters, digits, '.', '_', '-' and '/'`, 'Give absolute paths, e.g. /tmp.');
+    const volumes = paths.map((path, i) => {
+      if (!Token.isUnresolved(path) && !/^\/[A-Za-z0-9._\-/]*$/.test(path)) {
+        propError(where, 'writablePaths', `'${path}' is not an absolute path of letters, digits, '.', '_', '-' and '/'`, 'Give absolute paths, e.g. /tmp.');
       }
-      if (seen.has(containerPath)) propError(where, 'writablePaths', `'${containerPath}' is listed twice`, 'List each path once.');
-      seen.add(containerPath);
-      const sourceVolume = `writable-${i}`;
-      this.taskDefinition.addVolume({ name: sourceVolume });
-      return { containerPath, sourceVolume, readOnly: false };
+      if (seen.has(path)) propError(where, 'writablePaths', `'${path}' is listed twice`, 'List each path once.');
+      seen.add(path);
+      return { volume: `writable-${i}`, path };
     });
-    this.container.addMountPoints(...mounts);
-    if (user === undefined) return;
+    if (user === undefined) {
+      // Root-owned volumes, writable by an image that runs as root: nothing to hand over.
+      for (const v of volumes) {
+        this.taskDefinition.addVolume({ name: v.volume });
+        this.container.addMountPoints({ containerPath: v.path, sourceVolume: v.volume, readOnly: false });
+      }
+      return;
+    }
     if (!Token.isUnresolved(user) && !/^[A-Za-z0-9_][A-Za-z0-9_.-]*(:[A-Za-z0-9_][A-Za-z0-9_.-]*)?$/.test(user)) {
       propError(where, 'user', `'${user}' is not a user, uid, or user:group`, 'Use e.g. 1000, 1000:1000 or node.');
     }
-    const quoted = mounts.map((m) => `'${m.containerPath}'`).join(' ');
-    const init = this.taskDefinition.addContainer('writable-paths-init', {
-      containerName: 'writable-paths-init',
-      image,
-      user: '0',
-      essential: false,
-      readonlyRootFilesystem: true,
-      entryPoint: ['sh', '-c'],
-      command: [`chown ${user} ${quoted} && chmod 0700 ${quoted}`],
-      memoryReservationMiB: 32,
-      logging,
+    addScratchVolumes(this.taskDefinition, this.container, {
+      initName: 'writable-paths-init', image, owner: user, paths: volumes, logging, memoryReservationMiB: 32,
     });
-    init.addMountPoints(...mounts);
-    this.container.addContainerDependencies({ container: init, condition: ecs.ContainerDependencyCondition.SUCCESS });
   }
 
   /** The ADOT collector sidecar: OTLP in on localhost, X-Ray traces and EMF metrics out. */

@@ -8,9 +8,10 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as servicediscovery from 'aws-cdk-lib/aws-servicediscovery';
 import { Construct } from 'constructs';
-import { addScratchVolumes, initLogging } from './scratch-volumes';
+import { initLogging } from './scratch-volumes';
 import { HardenedFargateService } from '../core/fargate-service';
 import { acknowledgeAwsSolutions, acknowledgeCompliance } from '../core/nag';
+import { addScratchVolumes } from '../core/scratch-volumes';
 import { checkInteger, checkRange, propError } from '../core/validation';
 
 /** Props of the ClickHouse tier. */

@@ -15,7 +15,7 @@ import { ackSecret, ClickHouseTier, RedisTier } from './data';
 import { gatewayCommand, renderGatewayConfig, renderGatewayNginxConf, Upstreams } from './gateway-config';
 import { clickhouseMigrationScript, postgresMigrationScript, schemaBaseUrl } from './migrations';
 import { OpenReplayLayout, OpenReplayPlatformProps } from './props';
-import { addScratchVolumes, initLogging } from './scratch-volumes';
+import { initLogging } from './scratch-volumes';
 import { OPENREPLAY_REGISTRY, OPENREPLAY_RELEASE, OPENREPLAY_SCHEMA, SERVICES, ServiceSpec, SHARED_SECRETS, SharedSecretName } from './services';
 import { OpenReplayStorage } from './storage';
 import { customResourceHandler, runTaskOnDeploy } from '../core/custom-resource-function';
@@ -26,6 +26,7 @@ import { Ingress } from '../core/ingress';
 import { acknowledgeAwsSolutions, acknowledgeCompliance, acknowledgeInlineGrants, acknowledgeUnscopableActions, UNSCOPABLE_ACTIONS } from '../core/nag';
 import { allowDefaultPortFrom } from '../core/network';
 import { DatabaseBinding, DatabaseSource } from '../core/postgres';
+import { addScratchVolumes } from '../core/scratch-volumes';
 import {
   checkCacheNodeType, checkCertificateRegion, checkDomainName, checkImageTag, checkInZone, checkLogRetentionDays, checkPattern,
   checkRange, checkRequired, checkRule, checkWholeDuration, propError,
