@@ -327,7 +327,7 @@ export class UmamiService extends Construct implements IObservable {
       // COLLECT_API_ENDPOINT is set: then update-tracker rewrites /app/public/script.js at start
       // (scripts/update-tracker.js), and the image declares no VOLUME there, so a volume would hide public/.
       user: props.user ?? '1001',
-      readonlyRootFilesystem: props.readonlyRootFilesystem ?? (props.collectApiEndpoint === undefined && !(props.enableExecuteCommand ?? false)),
+      readonlyRootFilesystem: props.readonlyRootFilesystem ?? (props.collectApiEndpoint === undefined ? undefined : false),
       writablePaths: props.writablePaths ?? ['/tmp'],
       containerHealthCheck: {
         command: ['CMD-SHELL', 'curl -fsS http://127.0.0.1:3000/api/heartbeat || exit 1'],
