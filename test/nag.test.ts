@@ -2,7 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { formatFindings, nagFindings, testApp } from './helpers/nag';
 import { complianceRulePacks } from '../examples/lib/nag';
-import { acknowledgeCompliance, acknowledgeUnscopableActions, acknowledgeWildcardResources, COMPLIANCE_RULE_PACKS, UNSCOPABLE_ACTIONS } from '../src/core/nag';
+import { acknowledgeCompliance, acknowledgeUnscopableActions, acknowledgeWildcardResources, COMPLIANCE_RULE_PACKS } from '../src/core/nag';
 
 describe('acknowledgement helpers', () => {
   test('COMPLIANCE_RULE_PACKS names exactly the packs of the cdk-nag in use that have each rule', () => {
@@ -22,7 +22,7 @@ describe('acknowledgement helpers', () => {
   function roleWith(stack: Stack, id: string, statements: iam.PolicyStatement[]): iam.Role {
     const role = new iam.Role(stack, id, { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
     for (const s of statements) role.addToPolicy(s);
-    acknowledgeUnscopableActions(role, UNSCOPABLE_ACTIONS);
+    acknowledgeUnscopableActions(role);
     return role;
   }
 

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { HardenedFargateServiceProps } from './fargate-service-props';
 import { IngressBinding } from './ingress';
-import { acknowledgeAwsSolutions, acknowledgeCompliance, acknowledgeInlineGrants, acknowledgeUnscopableActions, acknowledgeWildcardResources, UNSCOPABLE_ACTIONS } from './nag';
+import { acknowledgeAwsSolutions, acknowledgeCompliance, acknowledgeInlineGrants, acknowledgeUnscopableActions, acknowledgeWildcardResources } from './nag';
 import { MonitoringTargets, IObservable } from './observable';
 import { serviceTargets } from './observable-util';
 import { addScratchVolumes } from './scratch-volumes';
@@ -337,7 +337,7 @@ export class HardenedFargateService extends Construct implements IObservable {
     for (const role of [this.taskDefinition.executionRole, this.taskDefinition.taskRole]) {
       if (!role) continue;
       acknowledgeInlineGrants(role, 'CDK grants land in the role\'s inline default policy, scoped to the exact log group, secrets and image repository.');
-      acknowledgeUnscopableActions(role, UNSCOPABLE_ACTIONS);
+      acknowledgeUnscopableActions(role);
     }
     if (props.enableExecuteCommand && this.taskDefinition.taskRole) {
       const sessionLog = ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'];

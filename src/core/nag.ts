@@ -62,10 +62,10 @@ function acknowledge(scope: IConstruct, id: string, reason: string): void {
   }
 }
 
-/** The AwsSolutions-IAM4 finding id of the AWS managed policy that lets a Lambda function attach to a VPC. */
 /** The AwsSolutions-IAM4 finding id of AWSLambdaBasicExecutionRole (CDK's own singleton functions carry it). */
 export const LAMBDA_BASIC_EXECUTION_FINDING = 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]';
 
+/** The AwsSolutions-IAM4 finding id of the AWS managed policy that lets a Lambda function attach to a VPC. */
 export const LAMBDA_VPC_ACCESS_FINDING = 'IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]';
 
 /**
@@ -92,7 +92,7 @@ interface PolicyStatementJson {
 }
 
 /** The resolved statements of the inline default policy CDK writes for a role's grants; [] when it has none. */
-export function defaultPolicyStatements(role: IConstruct): PolicyStatementJson[] {
+function defaultPolicyStatements(role: IConstruct): PolicyStatementJson[] {
   const policy = role.node.tryFindChild('DefaultPolicy');
   if (!(policy instanceof iam.Policy)) return [];
   const doc = Stack.of(policy).resolve(policy.document.toJSON()) as { Statement?: PolicyStatementJson[] } | undefined;
@@ -111,11 +111,12 @@ export function acknowledgeInlineGrants(role: IConstruct, reason: string): void 
 
 /**
  * Acknowledges `AwsSolutions-IAM5[Resource::*]` on `role` at synthesis, only when its default policy grants actions on
- * `*` and every one of them is in `reasons` (action → why IAM cannot scope it); the recorded reason names exactly the
- * actions found. An action on `*` without a reason here leaves the finding standing, so a wildcard added later (by a
+ * `*` and every one of them is in {@link UNSCOPABLE_ACTIONS} (action → why IAM cannot scope it); the recorded reason
+ * names exactly the actions found. An action on `*` without a reason here leaves the finding standing, so a wildcard added later (by a
  * grant, or by a CDK default such as ECS Exec logging without a cluster log configuration) is seen.
  */
-export function acknowledgeUnscopableActions(role: IConstruct, reasons: { readonly [action: string]: string }): void {
+export function acknowledgeUnscopableActions(role: IConstruct): void {
+  const reasons = UNSCOPABLE_ACTIONS;
   atSynthesis(role, () => {
     const onWildcard = new Set<string>();
     for (const s of defaultPolicyStatements(role)) {

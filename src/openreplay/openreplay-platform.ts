@@ -23,7 +23,7 @@ import { DATABASE_CA_CONTAINER, trustDatabaseCa } from '../core/database-ca';
 import { resolveCluster } from '../core/default-platform';
 import { HardenedFargateService } from '../core/fargate-service';
 import { Ingress } from '../core/ingress';
-import { acknowledgeAwsSolutions, acknowledgeCompliance, acknowledgeInlineGrants, acknowledgeUnscopableActions, UNSCOPABLE_ACTIONS } from '../core/nag';
+import { acknowledgeAwsSolutions, acknowledgeCompliance, acknowledgeInlineGrants, acknowledgeUnscopableActions } from '../core/nag';
 import { allowDefaultPortFrom } from '../core/network';
 import { DatabaseBinding, DatabaseSource } from '../core/postgres';
 import { addScratchVolumes } from '../core/scratch-volumes';
@@ -619,7 +619,7 @@ export class OpenReplayPlatform extends Construct {
     ch.addContainerDependencies({ container: pg, condition: ecs.ContainerDependencyCondition.SUCCESS });
     acknowledgeAwsSolutions(task, ['ECS2'], 'The environment holds the ClickHouse host and the database CA file settings; credentials are ECS secrets.');
     acknowledgeInlineGrants(task.executionRole!, 'CDK grants land in the role\'s inline default policy, scoped to the log group and secrets.');
-    acknowledgeUnscopableActions(task.executionRole!, UNSCOPABLE_ACTIONS);
+    acknowledgeUnscopableActions(task.executionRole!);
 
     const resource = runTaskOnDeploy(this, 'Migrations', {
       // A new release or schema commit runs the task again (the scripts decide what is left to do).
