@@ -16,6 +16,7 @@ export function resolveCluster(scope: Construct, construct: string, props: Platf
     return props.cluster;
   }
   const vpc = props.vpc ?? newVpc(scope);
+  const execSessions = new logs.LogGroup(scope, 'ExecSessions', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
   const cluster = new ecs.Cluster(scope, 'Cluster', {
     vpc,
     // Off: Container Insights bills its per-task and per-container metrics as custom metrics (about $46 a month for
@@ -28,11 +29,11 @@ export function resolveCluster(scope: Construct, construct: string, props: Platf
     executeCommandConfiguration: {
       logging: ecs.ExecuteCommandLogging.OVERRIDE,
       logConfiguration: {
-        cloudWatchLogGroup: new logs.LogGroup(scope, 'ExecSessions', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN }),
+        cloudWatchLogGroup: execSessions,
       },
     },
   });
-  acknowledgeCompliance(scope.node.findChild('ExecSessions'), ['CloudWatchLogGroupEncrypted'],
+  acknowledgeCompliance(execSessions, ['CloudWatchLogGroupEncrypted'],
     'CloudWatch Logs encrypts the session log at rest with service keys; pass a cluster of your own for a customer-managed key.');
   acknowledgeAwsSolutions(cluster, ['ECS4'],
     'Container Insights is off by default for its cost; the running-task alarms read free metrics. Pass a cluster of '
